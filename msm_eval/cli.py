@@ -1,0 +1,52 @@
+"""The `msm` command line. Each command group lives in its own module and registers itself here."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from msm_eval.errors import UserError
+
+# group name -> (module exposing `add_commands(parser)`, help text)
+COMMAND_GROUPS: dict[str, tuple[str, str]] = {
+    "scenarios": ("msm_eval._scenarios_cli", "list, check and render scenario files"),
+    "models": ("msm_eval.models", "prepare local models (the embedded default model)"),
+    "demo": ("msm_eval._demo", "run the agentic task on the embedded default model"),
+    "report": ("msm_eval.report", "tables, plots and comparisons from Inspect logs"),
+    "data": ("training.data.cli", "generate midtraining documents and AFT chats from a spec"),
+    "train": ("training.cli", "midtraining and alignment fine-tuning stages"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="msm", description="msm-eval command line")
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMAND_GROUPS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name and module_name.startswith(err.name):
+                continue  # that command group is not part of this installation
+            raise
+        sub = groups.add_parser(name, help=help_text, description=help_text)
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as err:
+        print(f"msm: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("msm: interrupted; finished work is kept, re-run the same command to resume.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
