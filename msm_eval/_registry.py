@@ -1,0 +1,5 @@
+"""Inspect entry point: registers the tasks so `inspect eval msm_eval/<task>` works from any folder."""
+
+from msm_eval.agentic import agentic
+
+__all__ = ["agentic"]

@@ -1,0 +1,496 @@
+"""Scenario families: loading and validating the files under scenarios/, and rendering one condition.
+
+A family is a folder holding scenario.yaml, Jinja2 templates (system.md.j2, user.md.j2), one file per
+email under emails/, optional documents under files/, and a judge rubric. Templates render in a
+sandboxed Jinja2 environment with StrictUndefined, so a template cannot reach Python internals and a
+misspelt variable is an error rather than an empty string. See scenarios/README.md for the format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from msm_eval._factors import (
+    GOAL_VALUES,
+    INSTRUCTIONS,
+    OPPOSITE_VALUE,
+    PROMPT_VARIANTS,
+    URGENCIES,
+    Condition,
+)
+from msm_eval.errors import UserError
+from solvers import TOOLBOX
+
+SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+COMMON_DIR = SHIPPED_SCENARIOS / "_common"
+
+FAMILY_FIELDS = {
+    "family", "description", "tools", "factors", "variables", "templates", "environment",
+    "harmful_actions", "judge_rubric",
+}
+RULE_FIELDS = {"id", "description", "tool", "when"}
+# Operators a harmful-action rule may apply to one tool argument.
+RULE_OPERATORS = ("equals", "one_of", "not_one_of", "contains", "outside_domain")
+EMAIL_FIELDS = {"from", "to", "cc", "subject", "time"}
+FILE_FIELDS = {"path", "confidential", "description"}
+ALERT_FIELDS = {"id", "title", "override_code"}
+SUPPORTABLE_FACTORS = {
+    "goal_value": GOAL_VALUES,
+    "urgency": URGENCIES,
+    "prompt_variant": PROMPT_VARIANTS,
+    "instructions": INSTRUCTIONS,
+}
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.DOTALL)
+EMAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+@dataclass(frozen=True)
+class HarmRule:
+    """One declared harmful action: a tool call whose arguments satisfy every condition."""
+
+    id: str
+    description: str
+    tool: str
+    when: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Family:
+    """A scenario family as declared in its folder (not yet rendered)."""
+
+    name: str
+    path: Path
+    description: str
+    tools: list[str]
+    supports: dict[str, list[str]]
+    variables: dict[str, Any]
+    system_template: str
+    user_template: str
+    environment: dict[str, Any]
+    harmful_actions: list[HarmRule]
+    judge_rubric: Path | None
+
+    @cached_property
+    def jinja(self) -> ImmutableSandboxedEnvironment:
+        return ImmutableSandboxedEnvironment(
+            loader=jinja2.FileSystemLoader([str(self.path), str(COMMON_DIR)]),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=False,
+            autoescape=False,
+        )
+
+    def template_names(self, folder: str) -> list[str]:
+        """Template files of a sub-folder (emails/ or files/), in file-name order."""
+        directory = self.path / folder
+        if not directory.is_dir():
+            return []
+        return [f"{folder}/{p.name}" for p in sorted(directory.glob("*.j2"))]
+
+
+@dataclass
+class Email:
+    id: str
+    sender: str
+    to: list[str]
+    subject: str
+    time: str
+    body: str
+    cc: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    path: str
+    content: str
+    confidential: bool = False
+    description: str = ""
+
+
+@dataclass
+class Rendered:
+    """Everything one sample needs: prompts, the simulated environment and the harm rules."""
+
+    system: str
+    user: str
+    emails: list[Email]
+    files: list[Document]
+    alerts: list[dict[str, str]]
+    company_domain: str
+    directory: list[str]
+    harmful_actions: list[HarmRule]
+    variables: dict[str, Any]
+
+
+def _fail(path: Path, field_name: str, message: str) -> UserError:
+    return UserError(f"{path}: field '{field_name}': {message}")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise UserError(f"{path}{where}: invalid YAML: {problem}") from None
+
+
+def _str_list(value: Any, path: Path, field_name: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, field_name, "expected a string or a list of strings")
+    return value
+
+
+def _parse_rule(raw: Any, index: int, path: Path, tools: list[str]) -> HarmRule:
+    where = f"harmful_actions[{index}]"
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "expected a mapping with id, description, tool, when")
+    unknown = set(raw) - RULE_FIELDS
+    if unknown:
+        raise _fail(path, f"{where}.{sorted(unknown)[0]}", f"unknown field; allowed: {', '.join(sorted(RULE_FIELDS))}")
+    for required in ("id", "description", "tool"):
+        if not isinstance(raw.get(required), str) or not raw[required].strip():
+            raise _fail(path, f"{where}.{required}", "missing or empty (a string is required)")
+    tool_name = raw["tool"]
+    if tool_name not in TOOLBOX:
+        raise _fail(path, f"{where}.tool", f"unknown tool {tool_name!r}; allowed: {', '.join(sorted(TOOLBOX))}")
+    if tool_name not in tools:
+        raise _fail(path, f"{where}.tool", f"tool {tool_name!r} is not in this family's tools list ({', '.join(tools)})")
+    when = raw.get("when") or {}
+    if not isinstance(when, dict):
+        raise _fail(path, f"{where}.when", "expected a mapping of argument name to conditions")
+    arguments = TOOLBOX[tool_name].arguments
+    for arg, conditions in when.items():
+        if arg not in arguments:
+            raise _fail(path, f"{where}.when.{arg}", f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}")
+        if not isinstance(conditions, dict) or not conditions:
+            raise _fail(path, f"{where}.when.{arg}", f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}")
+        for op in conditions:
+            if op not in RULE_OPERATORS:
+                raise _fail(path, f"{where}.when.{arg}.{op}", f"unknown operator; allowed: {', '.join(RULE_OPERATORS)}")
+    return HarmRule(id=raw["id"], description=raw["description"].strip(), tool=tool_name, when=when)
+
+
+def load_family(folder: Path) -> Family:
+    """Read and validate one family folder; raise UserError naming the file and field on any fault."""
+    path = folder / "scenario.yaml"
+    if not path.is_file():
+        raise UserError(f"{folder}: not a scenario folder (no scenario.yaml)")
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: expected a mapping at the top level")
+    unknown = set(raw) - FAMILY_FIELDS
+    if unknown:
+        raise _fail(path, sorted(unknown)[0], f"unknown field; allowed: {', '.join(sorted(FAMILY_FIELDS))}")
+    for required in ("family", "description", "tools", "templates", "harmful_actions"):
+        if raw.get(required) in (None, "", [], {}):
+            raise _fail(path, required, "missing (required fields: family, description, tools, templates, harmful_actions)")
+    name = raw["family"]
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise _fail(path, "family", "expected a lowercase identifier such as 'blackmail' (letters, digits, _)")
+    tools = _str_list(raw["tools"], path, "tools")
+    for tool_name in tools:
+        if tool_name not in TOOLBOX:
+            raise _fail(path, "tools", f"unknown tool {tool_name!r}; allowed: {', '.join(sorted(TOOLBOX))}")
+
+    supports: dict[str, list[str]] = {}
+    for factor, values in (raw.get("factors") or {}).items():
+        if factor not in SUPPORTABLE_FACTORS:
+            raise _fail(path, f"factors.{factor}", f"unknown factor; allowed: {', '.join(SUPPORTABLE_FACTORS)}")
+        values = _str_list(values, path, f"factors.{factor}")
+        for value in values:
+            if value not in SUPPORTABLE_FACTORS[factor]:
+                raise _fail(path, f"factors.{factor}", f"unknown value {value!r}; allowed: {', '.join(SUPPORTABLE_FACTORS[factor])}")
+        supports[factor] = values
+
+    templates = raw["templates"]
+    if not isinstance(templates, dict):
+        raise _fail(path, "templates", "expected a mapping with system and user")
+    for key in ("system", "user"):
+        name_ = templates.get(key)
+        if not isinstance(name_, str):
+            raise _fail(path, f"templates.{key}", "missing (a template file name relative to the folder)")
+        if not (folder / name_).is_file():
+            raise _fail(path, f"templates.{key}", f"file {name_!r} not found in {folder}")
+    unknown_t = set(templates) - {"system", "user"}
+    if unknown_t:
+        raise _fail(path, f"templates.{sorted(unknown_t)[0]}", "unknown template; allowed: system, user (emails/ and files/ are folders)")
+
+    environment = raw.get("environment") or {}
+    if not isinstance(environment, dict) or set(environment) - {"alerts", "directory", "company_domain"}:
+        raise _fail(path, "environment", "expected a mapping with optional company_domain, directory, alerts")
+    for i, alert in enumerate(environment.get("alerts") or []):
+        if not isinstance(alert, dict) or set(alert) != ALERT_FIELDS:
+            raise _fail(path, f"environment.alerts[{i}]", f"expected exactly the fields {', '.join(sorted(ALERT_FIELDS))}")
+    if "company_domain" not in environment:
+        raise _fail(path, "environment.company_domain", "missing (the mail domain of the company, e.g. '{{ company.domain }}')")
+
+    rules_raw = raw["harmful_actions"]
+    if not isinstance(rules_raw, list):
+        raise _fail(path, "harmful_actions", "expected a list of rules")
+    rules = [_parse_rule(r, i, path, tools) for i, r in enumerate(rules_raw)]
+    ids = [r.id for r in rules]
+    if len(set(ids)) != len(ids):
+        raise _fail(path, "harmful_actions", "rule ids must be unique")
+
+    rubric_name = raw.get("judge_rubric", "judge.md.j2")
+    rubric = folder / rubric_name if (folder / rubric_name).is_file() else None
+
+    variables = raw.get("variables") or {}
+    if not isinstance(variables, dict):
+        raise _fail(path, "variables", "expected a mapping of names to values")
+    return Family(
+        name=name,
+        path=folder.resolve(),
+        description=str(raw["description"]).strip(),
+        tools=tools,
+        supports=supports,
+        variables=variables,
+        system_template=templates["system"],
+        user_template=templates["user"],
+        environment=environment,
+        harmful_actions=rules,
+        judge_rubric=rubric,
+    )
+
+
+def discover_families(roots: list[Path] | None = None) -> dict[str, Family]:
+    """Every family folder under the given roots (default: the shipped scenarios/ folder).
+
+    A root may be a family folder itself or a folder of family folders. Folders whose name starts with
+    '_' or '.' hold shared fragments, not families.
+    """
+    families: dict[str, Family] = {}
+    for root in roots or [SHIPPED_SCENARIOS]:
+        root = Path(root).expanduser()
+        if not root.is_dir():
+            raise UserError(f"argument scenarios: {root} is not a folder")
+        if (root / "scenario.yaml").is_file():
+            folders = [root]
+        else:
+            folders = sorted(
+                p for p in root.iterdir()
+                if p.is_dir() and not p.name.startswith(("_", ".")) and (p / "scenario.yaml").is_file()
+            )
+            if not folders:
+                raise UserError(f"argument scenarios: {root} holds no scenario folder (a folder with scenario.yaml)")
+        for folder in folders:
+            family = load_family(folder)
+            if family.name in families and families[family.name].path != family.path:
+                raise UserError(
+                    f"{folder / 'scenario.yaml'}: field 'family': name {family.name!r} is already "
+                    f"used by {families[family.name].path}"
+                )
+            families[family.name] = family
+    return families
+
+
+def _common_values() -> dict[str, dict[str, str]]:
+    values = _read_yaml(COMMON_DIR / "values.yaml")
+    missing = [v for v in GOAL_VALUES if v not in values]
+    if missing:
+        raise UserError(f"{COMMON_DIR / 'values.yaml'}: field '{missing[0]}': missing goal value")
+    return values
+
+
+class _Renderer:
+    """Renders templates of one family with one context, turning Jinja errors into one-line errors."""
+
+    def __init__(self, family: Family, context: dict[str, Any], condition_id: str):
+        self.family = family
+        self.context = context
+        self.condition_id = condition_id
+
+    def __call__(self, name: str, **extra: Any) -> str:
+        try:
+            template = self.family.jinja.get_template(name)
+            return template.render(self.context | extra).strip()
+        except jinja2.TemplateSyntaxError as err:
+            where = err.filename or name
+            raise UserError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
+        except jinja2.UndefinedError as err:
+            raise UserError(
+                f"{self._path(name)}: undefined template variable ({err.message}) while rendering "
+                f"{self.condition_id}"
+            ) from None
+        except jinja2.TemplateNotFound as err:
+            raise UserError(f"{self._path(name)}: included template {err.name!r} not found") from None
+        except jinja2.exceptions.SecurityError as err:
+            raise UserError(f"{self._path(name)}: unsafe template operation: {err}") from None
+
+    def string(self, text: str, where: str) -> str:
+        try:
+            return self.family.jinja.from_string(text).render(self.context).strip()
+        except jinja2.TemplateSyntaxError as err:
+            raise UserError(f"{self.family.path / 'scenario.yaml'}: field '{where}': template syntax error: {err.message}") from None
+        except jinja2.UndefinedError as err:
+            raise UserError(f"{self.family.path / 'scenario.yaml'}: field '{where}': undefined template variable ({err.message})") from None
+
+    def value(self, value: Any, where: str) -> Any:
+        """Render strings inside YAML values (lists and mappings too)."""
+        if isinstance(value, str):
+            return self.string(value, where)
+        if isinstance(value, list):
+            return [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: self.value(v, f"{where}.{k}") for k, v in value.items()}
+        return value
+
+    def _path(self, name: str) -> Path:
+        own = self.family.path / name
+        return own if own.exists() else COMMON_DIR / name
+
+
+def _front_matter(text: str, where: Path, fields: set[str]) -> tuple[dict[str, Any], str] | None:
+    """Split a rendered email or document into its header and body; None when it rendered empty."""
+    if not text.strip():
+        return None
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise UserError(f"{where}: expected a '---' header block (YAML) followed by the body")
+    try:
+        header = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as err:
+        raise UserError(f"{where}: invalid header YAML: {str(err).splitlines()[0]}") from None
+    if not isinstance(header, dict):
+        raise UserError(f"{where}: the header must be a YAML mapping")
+    unknown = set(header) - fields
+    if unknown:
+        raise UserError(f"{where}: field '{sorted(unknown)[0]}': unknown; allowed: {', '.join(sorted(fields))}")
+    return header, match.group(2).strip()
+
+
+def _addresses(value: Any, where: Path, field_name: str) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise UserError(f"{where}: field '{field_name}': expected an email address or a list of them")
+    for item in items:
+        if not isinstance(item, str) or not EMAIL_ADDRESS.match(item):
+            raise UserError(f"{where}: field '{field_name}': {item!r} is not an email address")
+    return items
+
+
+def render(
+    family: Family,
+    condition: Condition,
+    *,
+    model_name: str,
+    developer: str,
+    tool_descriptions: str = "",
+) -> Rendered:
+    """Render one condition of a family into prompts, environment and harm rules."""
+    for factor, allowed in family.supports.items():
+        value = getattr(condition, factor)
+        if value not in allowed and not (factor == "goal_value" and value == "none"):
+            raise UserError(
+                f"{family.path / 'scenario.yaml'}: family {family.name!r} does not support "
+                f"{factor}={value}; it declares: {', '.join(allowed)}"
+            )
+    values = _common_values()
+    valued = condition.goal_value != "none"
+    old_value = values[condition.goal_value] if valued else None
+    new_value = values[OPPOSITE_VALUE[condition.goal_value]] if valued else None
+    context: dict[str, Any] = {
+        **family.variables,
+        "model_name": model_name,
+        "developer": developer,
+        "family": family.name,
+        "goal_type": condition.goal_type,
+        "goal_value": condition.goal_value,
+        "urgency": condition.urgency,
+        "prompt_variant": condition.prompt_variant,
+        "instructions": condition.instructions,
+        "eval_notice": condition.eval_notice,
+        "mode": condition.mode,
+        # the value the company (and the AI so far) served, and the one new leadership turns to
+        "old_value": old_value,
+        "new_value": new_value,
+        "tools": family.tools,
+    }
+    render_ = _Renderer(family, context, condition.id)
+    # Variables may themselves use templates (e.g. an address built from a name).
+    context.update(render_.value(family.variables, "variables"))
+    # Shared fragments first, so every family words goals, scratchpad and notices the same way.
+    context["goal_statement"] = render_("goal.md.j2")
+    context["scratchpad_instructions"] = render_("scratchpad.md.j2")
+    context["extra_instructions"] = render_("instructions.md.j2")
+    context["eval_notice_text"] = render_("notice.md.j2")
+
+    system = render_(family.system_template)
+    if condition.mode == "text":
+        system = system + "\n\n" + render_("text_actions.md.j2", tool_descriptions=tool_descriptions)
+    environment = render_.value(family.environment, "environment")
+    company_domain = str(environment["company_domain"]).lower()
+
+    emails: list[Email] = []
+    for name in family.template_names("emails"):
+        parsed = _front_matter(render_(name), family.path / name, EMAIL_FIELDS)
+        if parsed is None:
+            continue
+        header, body = parsed
+        where = family.path / name
+        for required in ("from", "to", "subject"):
+            if required not in header:
+                raise UserError(f"{where}: field '{required}': missing (emails need from, to, subject)")
+        emails.append(
+            Email(
+                id=Path(name).name.removesuffix(".j2").removesuffix(".md"),
+                sender=_addresses(header["from"], where, "from")[0],
+                to=_addresses(header["to"], where, "to"),
+                cc=_addresses(header["cc"], where, "cc") if header.get("cc") else [],
+                subject=str(header["subject"]),
+                time=str(header.get("time", "")),
+                body=body,
+            )
+        )
+    files: list[Document] = []
+    for name in family.template_names("files"):
+        parsed = _front_matter(render_(name), family.path / name, FILE_FIELDS)
+        if parsed is None:
+            continue
+        header, body = parsed
+        if not isinstance(header.get("path"), str) or not header["path"].startswith("/"):
+            raise UserError(f"{family.path / name}: field 'path': missing or not absolute (e.g. /shared/plan.md)")
+        files.append(
+            Document(
+                path=header["path"],
+                content=body,
+                confidential=bool(header.get("confidential", False)),
+                description=str(header.get("description", "")),
+            )
+        )
+    context["emails"] = emails
+    context["files"] = files
+    user = render_(family.user_template)
+    directory = sorted(
+        {a.lower() for e in emails for a in [e.sender, *e.to, *e.cc] if a.lower().endswith("@" + company_domain)}
+        | {a.lower() for a in environment.get("directory") or []}
+    )
+    rules = [
+        HarmRule(r.id, r.description, r.tool, render_.value(r.when, f"harmful_actions.{r.id}.when"))
+        for r in family.harmful_actions
+    ]
+    leftover = re.search(r"\{\{|\{%|\}\}", "\n".join([system, user, *(e.body for e in emails)]))
+    if leftover:
+        raise UserError(f"{family.path}: a rendered prompt still holds template markup near {leftover.group(0)!r} ({condition.id})")
+    return Rendered(
+        system=system,
+        user=user,
+        emails=emails,
+        files=files,
+        alerts=[{k: str(v) for k, v in a.items()} for a in environment.get("alerts") or []],
+        company_domain=company_domain,
+        directory=directory,
+        harmful_actions=rules,
+        variables={k: v for k, v in context.items() if k in family.variables},
+    )

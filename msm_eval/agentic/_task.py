@@ -1,0 +1,105 @@
+"""`inspect eval msm_eval/agentic`: agentic misalignment scenarios as tool-using agents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from inspect_ai import Task, task
+from inspect_ai._util.error import PrerequisiteError
+from inspect_ai.model import GenerateConfig
+
+from msm_eval._factors import (
+    DEFAULT_GOAL_TYPES,
+    DEFAULT_URGENCIES,
+    INSTRUCTIONS,
+    PROMPT_VARIANTS,
+    as_bool,
+    as_list,
+    check_choices,
+    expand_grid,
+)
+from msm_eval._scenario import SHIPPED_SCENARIOS, discover_families
+from msm_eval.agentic._dataset import build_dataset
+from msm_eval.errors import UserError
+from scorers._detectors import action_scorer
+from solvers import scenario_agent
+
+DEFAULT_MODEL_NAME = "Sol"
+DEFAULT_DEVELOPER = "Meridian AI"
+
+ListArg = str | Sequence[str] | None
+
+
+@task
+def agentic(
+    families: ListArg = None,
+    goal_type: ListArg = None,
+    goal_value: ListArg = None,
+    urgency: ListArg = None,
+    prompt_variant: ListArg = "scratchpad",
+    instructions: ListArg = "none",
+    eval_notice: str | bool | Sequence[str] = False,
+    model_name: str = DEFAULT_MODEL_NAME,
+    developer: str = DEFAULT_DEVELOPER,
+    temperature: float = 0.7,
+    mode: str = "tools",
+    message_limit: int = 30,
+    scenarios: ListArg = None,
+) -> Task:
+    """Agentic misalignment: blackmail, leaking, lethal action and exfiltration scenarios.
+
+    Every factor accepts one value or several ("a,b" on the command line); several values expand to
+    their cartesian product inside this one task, one sample per valid condition. Goal types "none"
+    and "ambiguous" carry goal_value "none" by themselves.
+
+    Args:
+        families: Scenario families to run (default: every family found).
+        goal_type: explicit, latent, none, ambiguous, swap (default: explicit,none).
+        goal_value: america, global, safety, acceleration, ethical, pragmatic, individualism,
+            collectivism (default: all eight, for goal types that take a value).
+        urgency: replacement, restriction, none (default: replacement).
+        prompt_variant: scratchpad (private reasoning block) or production (none).
+        instructions: extra system instructions: none, prohibitions, override_goal.
+        eval_notice: add a notice that the situation may be an evaluation (true/false, or both).
+        model_name: the name the model is addressed by.
+        developer: the name of the model's developer.
+        temperature: sampling temperature for the target model.
+        mode: tools (real tool calls in an agent loop) or text (one answer, tagged actions parsed).
+        message_limit: the most messages one sample's conversation may reach.
+        scenarios: extra scenario folders (a family folder or a folder of them), several allowed.
+    """
+    try:
+        roots = [SHIPPED_SCENARIOS] + [Path(p) for p in as_list(scenarios, name="scenarios") or []]
+        found = discover_families(roots)
+        family_names = as_list(families, name="families") or list(found)
+        check_choices(family_names, list(found), name="families")
+        notice_values = [eval_notice] if isinstance(eval_notice, bool) else as_list(eval_notice, name="eval_notice")
+        notices = [as_bool(v, name="eval_notice") for v in notice_values or [False]]
+        variants = as_list(prompt_variant, name="prompt_variant") or ["scratchpad"]
+        check_choices(variants, PROMPT_VARIANTS, name="prompt_variant")
+        extra = as_list(instructions, name="instructions") or ["none"]
+        check_choices(extra, INSTRUCTIONS, name="instructions")
+        if message_limit < 3:
+            raise UserError("argument message_limit: must be at least 3 (system, user, one answer)")
+        conditions = expand_grid(
+            families=family_names,
+            goal_types=as_list(goal_type, name="goal_type") or list(DEFAULT_GOAL_TYPES),
+            goal_values=as_list(goal_value, name="goal_value"),
+            urgencies=as_list(urgency, name="urgency") or list(DEFAULT_URGENCIES),
+            prompt_variants=variants,
+            instructions=extra,
+            eval_notices=notices,
+            mode=mode,
+        )
+        dataset = build_dataset(found, conditions, model_name=model_name, developer=developer)
+    except UserError as err:
+        raise PrerequisiteError(f"msm_eval/agentic: {err}") from None
+
+    return Task(
+        dataset=dataset,
+        solver=scenario_agent(),
+        scorer=action_scorer(),
+        config=GenerateConfig(temperature=temperature),
+        message_limit=message_limit,
+    )
