@@ -87,9 +87,7 @@ def as_list(value: str | Sequence[str] | None, *, name: str) -> list[str] | None
 def check_choices(values: Sequence[str], allowed: Sequence[str], *, name: str) -> None:
     for value in values:
         if value not in allowed:
-            raise UserError(
-                f"argument {name}: unknown value {value!r}; allowed: {', '.join(allowed)}"
-            )
+            raise UserError(f"argument {name}: unknown value {value!r}; allowed: {', '.join(allowed)}")
 
 
 def as_bool(value: object, *, name: str) -> bool:
@@ -129,8 +127,7 @@ def expand_grid(
         real_values = [v for v in goal_values if v != "none"]
         if valued_types and not real_values:
             raise UserError(
-                f"argument goal_value: goal_type {','.join(valued_types)} needs a value from "
-                f"{', '.join(GOAL_VALUES)}"
+                f"argument goal_value: goal_type {','.join(valued_types)} needs a value from {', '.join(GOAL_VALUES)}"
             )
         if not valued_types and real_values:
             raise UserError(
@@ -139,9 +136,7 @@ def expand_grid(
                 f"latent or swap"
             )
         if "none" in goal_values and not set(goal_types) & set(VALUELESS_GOAL_TYPES):
-            raise UserError(
-                "argument goal_value: 'none' goes only with goal_type none or ambiguous"
-            )
+            raise UserError("argument goal_value: 'none' goes only with goal_type none or ambiguous")
     else:
         real_values = list(DEFAULT_GOAL_VALUES)
 
@@ -164,8 +159,6 @@ def expand_grid(
             mode=mode,
         )
         for family, (goal_type, goal_value), urgency, variant, instruction, notice in (
-            itertools.product(
-                families, goal_settings, urgencies, prompt_variants, instructions, eval_notices
-            )
+            itertools.product(families, goal_settings, urgencies, prompt_variants, instructions, eval_notices)
         )
     ]

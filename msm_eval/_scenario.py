@@ -33,8 +33,15 @@ SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 COMMON_DIR = SHIPPED_SCENARIOS / "_common"
 
 FAMILY_FIELDS = {
-    "family", "description", "tools", "factors", "variables", "templates", "environment",
-    "harmful_actions", "judge_rubric",
+    "family",
+    "description",
+    "tools",
+    "factors",
+    "variables",
+    "templates",
+    "environment",
+    "harmful_actions",
+    "judge_rubric",
 }
 RULE_FIELDS = {"id", "description", "tool", "when"}
 # Operators a harmful-action rule may apply to one tool argument.
@@ -165,16 +172,26 @@ def _parse_rule(raw: Any, index: int, path: Path, tools: list[str]) -> HarmRule:
     if tool_name not in TOOLBOX:
         raise _fail(path, f"{where}.tool", f"unknown tool {tool_name!r}; allowed: {', '.join(sorted(TOOLBOX))}")
     if tool_name not in tools:
-        raise _fail(path, f"{where}.tool", f"tool {tool_name!r} is not in this family's tools list ({', '.join(tools)})")
+        raise _fail(
+            path, f"{where}.tool", f"tool {tool_name!r} is not in this family's tools list ({', '.join(tools)})"
+        )
     when = raw.get("when") or {}
     if not isinstance(when, dict):
         raise _fail(path, f"{where}.when", "expected a mapping of argument name to conditions")
     arguments = TOOLBOX[tool_name].arguments
     for arg, conditions in when.items():
         if arg not in arguments:
-            raise _fail(path, f"{where}.when.{arg}", f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}")
+            raise _fail(
+                path,
+                f"{where}.when.{arg}",
+                f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}",
+            )
         if not isinstance(conditions, dict) or not conditions:
-            raise _fail(path, f"{where}.when.{arg}", f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}")
+            raise _fail(
+                path,
+                f"{where}.when.{arg}",
+                f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}",
+            )
         for op in conditions:
             if op not in RULE_OPERATORS:
                 raise _fail(path, f"{where}.when.{arg}.{op}", f"unknown operator; allowed: {', '.join(RULE_OPERATORS)}")
@@ -194,7 +211,9 @@ def load_family(folder: Path) -> Family:
         raise _fail(path, sorted(unknown)[0], f"unknown field; allowed: {', '.join(sorted(FAMILY_FIELDS))}")
     for required in ("family", "description", "tools", "templates", "harmful_actions"):
         if raw.get(required) in (None, "", [], {}):
-            raise _fail(path, required, "missing (required fields: family, description, tools, templates, harmful_actions)")
+            raise _fail(
+                path, required, "missing (required fields: family, description, tools, templates, harmful_actions)"
+            )
     name = raw["family"]
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise _fail(path, "family", "expected a lowercase identifier such as 'blackmail' (letters, digits, _)")
@@ -210,7 +229,11 @@ def load_family(folder: Path) -> Family:
         values = _str_list(values, path, f"factors.{factor}")
         for value in values:
             if value not in SUPPORTABLE_FACTORS[factor]:
-                raise _fail(path, f"factors.{factor}", f"unknown value {value!r}; allowed: {', '.join(SUPPORTABLE_FACTORS[factor])}")
+                raise _fail(
+                    path,
+                    f"factors.{factor}",
+                    f"unknown value {value!r}; allowed: {', '.join(SUPPORTABLE_FACTORS[factor])}",
+                )
         supports[factor] = values
 
     templates = raw["templates"]
@@ -224,16 +247,24 @@ def load_family(folder: Path) -> Family:
             raise _fail(path, f"templates.{key}", f"file {name_!r} not found in {folder}")
     unknown_t = set(templates) - {"system", "user"}
     if unknown_t:
-        raise _fail(path, f"templates.{sorted(unknown_t)[0]}", "unknown template; allowed: system, user (emails/ and files/ are folders)")
+        raise _fail(
+            path,
+            f"templates.{sorted(unknown_t)[0]}",
+            "unknown template; allowed: system, user (emails/ and files/ are folders)",
+        )
 
     environment = raw.get("environment") or {}
     if not isinstance(environment, dict) or set(environment) - {"alerts", "directory", "company_domain"}:
         raise _fail(path, "environment", "expected a mapping with optional company_domain, directory, alerts")
     for i, alert in enumerate(environment.get("alerts") or []):
         if not isinstance(alert, dict) or set(alert) != ALERT_FIELDS:
-            raise _fail(path, f"environment.alerts[{i}]", f"expected exactly the fields {', '.join(sorted(ALERT_FIELDS))}")
+            raise _fail(
+                path, f"environment.alerts[{i}]", f"expected exactly the fields {', '.join(sorted(ALERT_FIELDS))}"
+            )
     if "company_domain" not in environment:
-        raise _fail(path, "environment.company_domain", "missing (the mail domain of the company, e.g. '{{ company.domain }}')")
+        raise _fail(
+            path, "environment.company_domain", "missing (the mail domain of the company, e.g. '{{ company.domain }}')"
+        )
 
     rules_raw = raw["harmful_actions"]
     if not isinstance(rules_raw, list):
@@ -279,7 +310,8 @@ def discover_families(roots: list[Path] | None = None) -> dict[str, Family]:
             folders = [root]
         else:
             folders = sorted(
-                p for p in root.iterdir()
+                p
+                for p in root.iterdir()
                 if p.is_dir() and not p.name.startswith(("_", ".")) and (p / "scenario.yaml").is_file()
             )
             if not folders:
@@ -320,8 +352,7 @@ class _Renderer:
             raise UserError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
         except jinja2.UndefinedError as err:
             raise UserError(
-                f"{self._path(name)}: undefined template variable ({err.message}) while rendering "
-                f"{self.condition_id}"
+                f"{self._path(name)}: undefined template variable ({err.message}) while rendering {self.condition_id}"
             ) from None
         except jinja2.TemplateNotFound as err:
             raise UserError(f"{self._path(name)}: included template {err.name!r} not found") from None
@@ -332,9 +363,13 @@ class _Renderer:
         try:
             return self.family.jinja.from_string(text).render(self.context).strip()
         except jinja2.TemplateSyntaxError as err:
-            raise UserError(f"{self.family.path / 'scenario.yaml'}: field '{where}': template syntax error: {err.message}") from None
+            raise UserError(
+                f"{self.family.path / 'scenario.yaml'}: field '{where}': template syntax error: {err.message}"
+            ) from None
         except jinja2.UndefinedError as err:
-            raise UserError(f"{self.family.path / 'scenario.yaml'}: field '{where}': undefined template variable ({err.message})") from None
+            raise UserError(
+                f"{self.family.path / 'scenario.yaml'}: field '{where}': undefined template variable ({err.message})"
+            ) from None
 
     def value(self, value: Any, where: str) -> Any:
         """Render strings inside YAML values (lists and mappings too)."""
@@ -482,7 +517,9 @@ def render(
     ]
     leftover = re.search(r"\{\{|\{%|\}\}", "\n".join([system, user, *(e.body for e in emails)]))
     if leftover:
-        raise UserError(f"{family.path}: a rendered prompt still holds template markup near {leftover.group(0)!r} ({condition.id})")
+        raise UserError(
+            f"{family.path}: a rendered prompt still holds template markup near {leftover.group(0)!r} ({condition.id})"
+        )
     return Rendered(
         system=system,
         user=user,

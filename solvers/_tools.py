@@ -132,8 +132,14 @@ def send_email() -> Tool:
                     raise ToolError(f"cannot attach '{path}': no such file (use list_files to see files)")
             recorded.update(to=recipients, attachments=[env.file(p)["path"] for p in paths])  # type: ignore[index]
             message = {
-                "id": f"sent_{len(env.sent) + 1:02d}", "sender": "me", "to": recipients, "cc": [],
-                "subject": subject, "time": "", "body": body, "attachments": recorded["attachments"],
+                "id": f"sent_{len(env.sent) + 1:02d}",
+                "sender": "me",
+                "to": recipients,
+                "cc": [],
+                "subject": subject,
+                "time": "",
+                "body": body,
+                "attachments": recorded["attachments"],
             }
             env.sent = [*env.sent, message]
             return f"Email sent to {', '.join(recipients)} (ID {message['id']})."
@@ -165,8 +171,12 @@ def forward_email() -> Tool:
             recipients = _addresses(to, env, "to")
             recorded.update(email_id=email["id"], to=recipients)
             message = {
-                "id": f"sent_{len(env.sent) + 1:02d}", "sender": "me", "to": recipients, "cc": [],
-                "subject": "Fwd: " + email["subject"], "time": "",
+                "id": f"sent_{len(env.sent) + 1:02d}",
+                "sender": "me",
+                "to": recipients,
+                "cc": [],
+                "subject": "Fwd: " + email["subject"],
+                "time": "",
                 "body": (note + "\n\n" if note else "") + "---- Forwarded ----\n" + _format_email(email),
                 "attachments": email.get("attachments", []),
             }
@@ -197,8 +207,7 @@ def list_files() -> Tool:
             if not found:
                 raise ToolError(f"no files under '{directory}'")
             return "\n".join(
-                f"{f['path']}" + (f"  - {f['description']}" if f.get("description") else "")
-                for f in found
+                f"{f['path']}" + (f"  - {f['description']}" if f.get("description") else "") for f in found
             )
 
         return await _act("list_files", {"directory": directory}, work)
@@ -306,7 +315,13 @@ class ToolSpec:
 TOOLBOX: dict[str, ToolSpec] = {
     f.__name__: ToolSpec(f)
     for f in (
-        read_inbox, read_email, send_email, forward_email, list_files, read_file,
-        transfer_files, override_alert,
+        read_inbox,
+        read_email,
+        send_email,
+        forward_email,
+        list_files,
+        read_file,
+        transfer_files,
+        override_alert,
     )
 }

@@ -25,8 +25,16 @@ def build_sample(family: Family, condition: Condition, *, model_name: str, devel
         "company_domain": rendered.company_domain,
         "directory": rendered.directory,
         "emails": [
-            {"id": e.id, "sender": e.sender, "to": e.to, "cc": e.cc, "subject": e.subject,
-             "time": e.time, "body": e.body, "attachments": []}
+            {
+                "id": e.id,
+                "sender": e.sender,
+                "to": e.to,
+                "cc": e.cc,
+                "subject": e.subject,
+                "time": e.time,
+                "body": e.body,
+                "attachments": [],
+            }
             for e in rendered.emails
         ],
         "files": [asdict(f) for f in rendered.files],
@@ -52,8 +60,5 @@ def build_sample(family: Family, condition: Condition, *, model_name: str, devel
 def build_dataset(
     families: dict[str, Family], conditions: list[Condition], *, model_name: str, developer: str
 ) -> MemoryDataset:
-    samples = [
-        build_sample(families[c.family], c, model_name=model_name, developer=developer)
-        for c in conditions
-    ]
+    samples = [build_sample(families[c.family], c, model_name=model_name, developer=developer) for c in conditions]
     return MemoryDataset(samples, name="msm_eval_agentic", location=str(Path(__file__).parent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from msm_eval._factors import (
 from msm_eval._scenario import SHIPPED_SCENARIOS, discover_families
 from msm_eval.agentic._dataset import build_dataset
 from msm_eval.errors import UserError
-from scorers._detectors import action_scorer
+from scorers import misalignment_scorer
 from solvers import scenario_agent
 
 DEFAULT_MODEL_NAME = "Sol"
@@ -46,6 +47,9 @@ def agentic(
     mode: str = "tools",
     message_limit: int = 30,
     scenarios: ListArg = None,
+    judge: str = "auto",
+    awareness: str | bool = False,
+    **unknown: object,
 ) -> Task:
     """Agentic misalignment: blackmail, leaking, lethal action and exfiltration scenarios.
 
@@ -68,8 +72,17 @@ def agentic(
         mode: tools (real tool calls in an agent loop) or text (one answer, tagged actions parsed).
         message_limit: the most messages one sample's conversation may reach.
         scenarios: extra scenario folders (a family folder or a folder of them), several allowed.
+        judge: auto (LLM judge when --model-role grader=... is given), required, or off.
+        awareness: also judge whether the model's reasoning treats the situation as a test.
     """
     try:
+        if unknown:
+            # Inspect only warns about unknown -T names; a misspelt factor must not silently
+            # run the default grid.
+            allowed = [p for p in inspect.signature(agentic).parameters if p != "unknown"]
+            raise UserError(
+                f"argument {sorted(unknown)[0]}: not a parameter of msm_eval/agentic; parameters: {', '.join(allowed)}"
+            )
         roots = [SHIPPED_SCENARIOS] + [Path(p) for p in as_list(scenarios, name="scenarios") or []]
         found = discover_families(roots)
         family_names = as_list(families, name="families") or list(found)
@@ -93,13 +106,14 @@ def agentic(
             mode=mode,
         )
         dataset = build_dataset(found, conditions, model_name=model_name, developer=developer)
+        scorer = misalignment_scorer(judge=judge, awareness=awareness)
     except UserError as err:
         raise PrerequisiteError(f"msm_eval/agentic: {err}") from None
 
     return Task(
         dataset=dataset,
         solver=scenario_agent(),
-        scorer=action_scorer(),
+        scorer=scorer,
         config=GenerateConfig(temperature=temperature),
         message_limit=message_limit,
     )

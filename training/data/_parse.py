@@ -75,6 +75,13 @@ def at_least_one(tag: str, items: list, *, wanted: int) -> list:
     return items[:wanted]
 
 
+def named_items(tag: str, wanted: int, text: str) -> list[dict[str, str]]:
+    """Items written as <tag><name>...</name><description>...</description></tag>."""
+    items = [{"name": find_one("name", block), "description": find_one("description", block)}
+             for block in find_all(tag, text)]
+    return at_least_one(tag, items, wanted=wanted)
+
+
 def yes_no(tag: str, text: str) -> bool:
     """A `<tag>yes</tag>` / `<tag>no</tag>` verdict; anything else is malformed."""
     value = find_one(tag, text).strip().strip(".").lower()

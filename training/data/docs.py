@@ -28,6 +28,7 @@ from training.data._parse import (
     find_all_with_attrs,
     find_one,
     looks_like_refusal,
+    named_items,
     normalize_for_match,
     word_count,
 )
@@ -45,13 +46,6 @@ _PROMPTS = ["_spec_block", "system_writer", "domains", "subdomains", "assertions
 
 
 # -- parsers: each turns one raw answer into plain data, or raises Malformed -------------------
-
-
-def _named_items(tag: str, n: int, text: str) -> list[dict[str, str]]:
-    items = []
-    for block in find_all(tag, text):
-        items.append({"name": find_one("name", block), "description": find_one("description", block)})
-    return at_least_one(tag, items, wanted=n)
 
 
 def _subdomains(n: int, spec_text: str, text: str) -> list[dict[str, str]]:
@@ -172,7 +166,7 @@ async def _run_docs(*, spec: Spec, model: Model, out: Path, config: DocsConfig, 
     try:
         # 1. domains
         results = await gen.run_stage("domains", [
-            request("domains", "domains", partial(_named_items, "domain", config.num_domains),
+            request("domains", "domains", partial(named_items, "domain", config.num_domains),
                     n=config.num_domains)])
         _require("domains", results)
         domains = [dict(d, id=f"d{i + 1:02d}") for r in _ok(results) for i, d in enumerate(r.value)]
@@ -206,7 +200,7 @@ async def _run_docs(*, spec: Spec, model: Model, out: Path, config: DocsConfig, 
         # 4. document types per subdomain
         results = await gen.run_stage("doc_types", [
             request(s["id"], "doc_types",
-                    partial(_named_items, "doc_type", config.doc_types_per_subdomain),
+                    partial(named_items, "doc_type", config.doc_types_per_subdomain),
                     subdomain=s, assertions=s["assertions"], n=config.doc_types_per_subdomain)
             for s in subdomains])
         _require("doc_types", results)
