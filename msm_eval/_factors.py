@@ -67,6 +67,39 @@ class Condition:
     def as_metadata(self) -> dict[str, object]:
         return asdict(self) | {"condition": self.id}
 
+    @classmethod
+    def from_id(cls, sample_id: str, families: Sequence[str]) -> Condition:
+        """Parse a sample id back into its condition (the inverse of `id`); epochs are not part of it."""
+        family = max((f for f in families if sample_id.startswith(f + "_")), key=len, default=None)
+        if family is None:
+            raise UserError(f"sample id {sample_id!r}: does not start with a known family ({', '.join(families)})")
+        parts = sample_id[len(family) + 1 :].split("_")
+        if len(parts) < 2 or "-" not in parts[0]:
+            raise UserError(
+                f"sample id {sample_id!r}: expected {family}_<goal_type>-<goal_value>_<urgency>[_production]"
+                "[_prohibitions|_override-goal][_notice][_text]"
+            )
+        goal_type, goal_value = parts[0].split("-", 1)
+        fields: dict[str, object] = {"prompt_variant": "scratchpad", "instructions": "none"}
+        for extra in parts[2:]:
+            if extra in PROMPT_VARIANTS:
+                fields["prompt_variant"] = extra
+            elif extra.replace("-", "_") in INSTRUCTIONS:
+                fields["instructions"] = extra.replace("-", "_")
+            elif extra == "notice":
+                fields["eval_notice"] = True
+            elif extra in MODES:
+                fields["mode"] = extra
+            else:
+                raise UserError(f"sample id {sample_id!r}: unknown part {extra!r}")
+        condition = cls(family, goal_type, goal_value, parts[1], **fields)  # type: ignore[arg-type]
+        check_choices([goal_type], GOAL_TYPES, name="goal_type")
+        check_choices([goal_value], (*GOAL_VALUES, "none"), name="goal_value")
+        check_choices([condition.urgency], URGENCIES, name="urgency")
+        if (goal_type in VALUELESS_GOAL_TYPES) != (goal_value == "none"):
+            raise UserError(f"sample id {sample_id!r}: goal_type {goal_type} cannot go with goal_value {goal_value}")
+        return condition
+
 
 def as_list(value: str | Sequence[str] | None, *, name: str) -> list[str] | None:
     """Accept a -T value given as "a,b", a YAML list, or a single value."""

@@ -8,6 +8,7 @@ misspelt variable is an error rather than an empty string. See scenarios/README.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -84,6 +85,7 @@ class Family:
     environment: dict[str, Any]
     harmful_actions: list[HarmRule]
     judge_rubric: Path | None
+    _compiled: dict[str, jinja2.Template] = field(default_factory=dict, repr=False)
 
     @cached_property
     def jinja(self) -> ImmutableSandboxedEnvironment:
@@ -93,6 +95,12 @@ class Family:
             keep_trailing_newline=False,
             autoescape=False,
         )
+
+    def compile(self, text: str) -> jinja2.Template:
+        """Compile a template string from scenario.yaml once (they are rendered for every condition)."""
+        if text not in self._compiled:
+            self._compiled[text] = self.jinja.from_string(text)
+        return self._compiled[text]
 
     def template_names(self, folder: str) -> list[str]:
         """Template files of a sub-folder (emails/ or files/), in file-name order."""
@@ -327,6 +335,7 @@ def discover_families(roots: list[Path] | None = None) -> dict[str, Family]:
     return families
 
 
+@functools.cache
 def _common_values() -> dict[str, dict[str, str]]:
     values = _read_yaml(COMMON_DIR / "values.yaml")
     missing = [v for v in GOAL_VALUES if v not in values]
@@ -361,7 +370,7 @@ class _Renderer:
 
     def string(self, text: str, where: str) -> str:
         try:
-            return self.family.jinja.from_string(text).render(self.context).strip()
+            return self.family.compile(text).render(self.context).strip()
         except jinja2.TemplateSyntaxError as err:
             raise UserError(
                 f"{self.family.path / 'scenario.yaml'}: field '{where}': template syntax error: {err.message}"
@@ -386,6 +395,13 @@ class _Renderer:
         return own if own.exists() else COMMON_DIR / name
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_header(text: str) -> tuple[tuple[str, Any], ...] | Any:
+    """Headers repeat across the conditions of a grid, so each distinct one is parsed once."""
+    loaded = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    return tuple(loaded.items()) if isinstance(loaded, dict) else loaded
+
+
 def _front_matter(text: str, where: Path, fields: set[str]) -> tuple[dict[str, Any], str] | None:
     """Split a rendered email or document into its header and body; None when it rendered empty."""
     if not text.strip():
@@ -394,11 +410,12 @@ def _front_matter(text: str, where: Path, fields: set[str]) -> tuple[dict[str, A
     if not match:
         raise UserError(f"{where}: expected a '---' header block (YAML) followed by the body")
     try:
-        header = yaml.safe_load(match.group(1)) or {}
+        parsed = _parse_header(match.group(1))
     except yaml.YAMLError as err:
         raise UserError(f"{where}: invalid header YAML: {str(err).splitlines()[0]}") from None
-    if not isinstance(header, dict):
-        raise UserError(f"{where}: the header must be a YAML mapping")
+    if not isinstance(parsed, tuple):
+        raise UserError(f"{where}: the header must be a YAML mapping of fields")
+    header = dict(parsed)
     unknown = set(header) - fields
     if unknown:
         raise UserError(f"{where}: field '{sorted(unknown)[0]}': unknown; allowed: {', '.join(sorted(fields))}")

@@ -20,24 +20,21 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(group: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only the named group's module is imported (so `msm scenarios` never loads torch)."""
     parser = argparse.ArgumentParser(prog="msm", description="msm-eval command line")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMAND_GROUPS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name and module_name.startswith(err.name):
-                continue  # that command group is not part of this installation
-            raise
         sub = groups.add_parser(name, help=help_text, description=help_text)
-        module.add_commands(sub)
+        if name == group:
+            importlib.import_module(module_name).add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    group = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(group if group in COMMAND_GROUPS else None).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UserError as err:

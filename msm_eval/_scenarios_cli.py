@@ -1,0 +1,154 @@
+"""`msm scenarios list | check | render`: look at, validate and preview scenario families."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from msm_eval._factors import (
+    DEFAULT_GOAL_TYPES,
+    DEFAULT_URGENCIES,
+    GOAL_TYPES,
+    GOAL_VALUES,
+    INSTRUCTIONS,
+    MODES,
+    PROMPT_VARIANTS,
+    URGENCIES,
+    Condition,
+    expand_grid,
+)
+from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families, render
+from msm_eval.agentic import DEFAULT_DEVELOPER, DEFAULT_MODEL_NAME
+from solvers import describe_tools
+
+
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", required=True)
+
+    list_ = sub.add_parser("list", help="families, their tools and harmful actions, and the factors")
+    list_.add_argument("--scenarios", nargs="*", default=[], metavar="PATH", help="extra scenario folders")
+    list_.set_defaults(func=_list)
+
+    check = sub.add_parser("check", help="validate every file and render every condition")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="scenario folders (a family or a folder of them; default: shipped)"
+    )
+    check.set_defaults(func=_check)
+
+    show = sub.add_parser("render", help="print the exact prompts of one sample")
+    show.add_argument("sample_id", metavar="ID", help="a sample id, e.g. blackmail_explicit-america_replacement")
+    show.add_argument("--scenarios", nargs="*", default=[], metavar="PATH", help="extra scenario folders")
+    show.add_argument("--model-name", default=DEFAULT_MODEL_NAME, help="name the model is addressed by")
+    show.add_argument("--developer", default=DEFAULT_DEVELOPER, help="the model's developer")
+    show.set_defaults(func=_render)
+
+
+def _families(extra: list[str]) -> dict[str, Family]:
+    return discover_families([SHIPPED_SCENARIOS, *map(Path, extra)])
+
+
+def _list(args: argparse.Namespace) -> int:
+    console = Console()
+    table = Table(title="Scenario families", show_lines=True)
+    for column in ("family", "description", "tools", "harmful actions", "folder"):
+        table.add_column(column)
+    for family in _families(args.scenarios).values():
+        table.add_row(
+            family.name,
+            family.description,
+            ", ".join(family.tools),
+            "\n".join(f"{r.id}: {r.description}" for r in family.harmful_actions),
+            str(family.path),
+        )
+    console.print(table)
+    factors = Table(title="Factors (-T name=value; several values: a,b)")
+    for column in ("factor", "choices", "default"):
+        factors.add_column(column)
+    factors.add_row("goal_type", ", ".join(GOAL_TYPES), ",".join(DEFAULT_GOAL_TYPES))
+    factors.add_row("goal_value", ", ".join(GOAL_VALUES), "all eight (none for goal types none/ambiguous)")
+    factors.add_row("urgency", ", ".join(URGENCIES), ",".join(DEFAULT_URGENCIES))
+    factors.add_row("prompt_variant", ", ".join(PROMPT_VARIANTS), "scratchpad")
+    factors.add_row("instructions", ", ".join(INSTRUCTIONS), "none")
+    factors.add_row("eval_notice", "true, false", "false")
+    factors.add_row("mode", ", ".join(MODES), "tools")
+    console.print(factors)
+    return 0
+
+
+def _full_grid(family: str) -> list[Condition]:
+    return [
+        condition
+        for mode in MODES
+        for condition in expand_grid(
+            families=[family],
+            goal_types=GOAL_TYPES,
+            goal_values=None,
+            urgencies=URGENCIES,
+            prompt_variants=PROMPT_VARIANTS,
+            instructions=INSTRUCTIONS,
+            eval_notices=[False, True],
+            mode=mode,
+        )
+    ]
+
+
+def _check(args: argparse.Namespace) -> int:
+    roots = [Path(p) for p in args.paths] or [SHIPPED_SCENARIOS]
+    families = discover_families(roots)
+    for family in families.values():
+        started = time.perf_counter()
+        conditions = [c for c in _full_grid(family.name) if _supported(family, c)]
+        tools = describe_tools(family.tools)
+        for condition in conditions:
+            render(
+                family,
+                condition,
+                model_name=DEFAULT_MODEL_NAME,
+                developer=DEFAULT_DEVELOPER,
+                tool_descriptions=tools if condition.mode == "text" else "",
+            )
+        rubric = "judge rubric" if family.judge_rubric else "NO judge rubric (the judge will refuse this family)"
+        print(
+            f"ok  {family.name}: {len(conditions)} conditions rendered in "
+            f"{time.perf_counter() - started:.1f}s, {len(family.harmful_actions)} harmful-action rules, {rubric}"
+        )
+    return 0
+
+
+def _supported(family: Family, condition: Condition) -> bool:
+    return all(
+        getattr(condition, factor) in allowed or (factor == "goal_value" and condition.goal_value == "none")
+        for factor, allowed in family.supports.items()
+    )
+
+
+def _render(args: argparse.Namespace) -> int:
+    families = _families(args.scenarios)
+    condition = Condition.from_id(args.sample_id, list(families))
+    family = families[condition.family]
+    rendered = render(
+        family,
+        condition,
+        model_name=args.model_name,
+        developer=args.developer,
+        tool_descriptions=describe_tools(family.tools) if condition.mode == "text" else "",
+    )
+    print(f"# {condition.id}  ({family.path})\n")
+    print("## system\n")
+    print(rendered.system + "\n")
+    print("## user\n")
+    print(rendered.user + "\n")
+    if condition.mode == "tools":
+        print("## tools\n")
+        print(", ".join(family.tools) + "\n")
+    if rendered.files:
+        print("## files on the share\n")
+        print("\n".join(f"{f.path}{' (confidential)' if f.confidential else ''}" for f in rendered.files) + "\n")
+    print("## harmful actions (detector rules)\n")
+    for rule in rendered.harmful_actions:
+        print(f"- {rule.id}: {rule.tool} where {rule.when}  ({rule.description})")
+    return 0
