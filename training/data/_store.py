@@ -13,6 +13,7 @@ stage, the item id, the generator and the full prompt, so they are stable across
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ RUN_FILE = "run.json"
 CALLS_FILE = "calls.jsonl"
 STAGES_DIR = "stages"
 SUMMARY_FILE = "summary.json"
+LOCK_FILE = ".lock"
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -75,6 +77,7 @@ class RunDir:
         self.root = root
         self.records: dict[str, CallRecord] = {}
         self._calls_fh: Any = None
+        self._lock_fh: Any = None
 
     # -- fingerprint -------------------------------------------------------------------------
 
@@ -89,6 +92,7 @@ class RunDir:
                 and `fresh` is false, or the folder holds unrelated files.
         """
         run_file = self.root / RUN_FILE
+        self._lock()
         if fresh:
             self.clear()
         elif run_file.exists():
@@ -99,7 +103,7 @@ class RunDir:
                     f"{self.root} holds a run made with a different {', '.join(changed)}; "
                     "re-run with --fresh to start over, or choose another --out"
                 )
-        elif self.root.exists() and any(self.root.iterdir()):
+        elif any(p.name != LOCK_FILE for p in self.root.iterdir()):
             raise UserError(f"--out {self.root} is not empty and holds no msm data run")
         self.root.mkdir(parents=True, exist_ok=True)
         write_json(run_file, {"fingerprint": fingerprint})
@@ -107,18 +111,29 @@ class RunDir:
         self._calls_fh = (self.root / CALLS_FILE).open("a", encoding="utf-8")
         return len(self.records)
 
+    def _lock(self) -> None:
+        # Two runs appending to one calls.jsonl would each redo the other's calls: refuse.
+        if self.root.exists() and not self.root.is_dir():
+            raise UserError(f"--out {self.root} is a file, not a folder")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = (self.root / LOCK_FILE).open("w")
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise UserError(f"another msm data run is using {self.root}; wait for it to end") from err
+
     def clear(self) -> None:
         """Remove what an earlier run wrote here (only the files this tool writes)."""
         if not (self.root / RUN_FILE).exists():
-            if self.root.exists() and any(self.root.iterdir()):
+            if any(p.name != LOCK_FILE for p in self.root.iterdir()):
                 raise UserError(f"--out {self.root} is not empty and holds no msm data run; "
                                 "refusing to delete it with --fresh")
             return
         for child in self.root.iterdir():
             if child.name == STAGES_DIR and child.is_dir():
                 shutil.rmtree(child)
-            elif child.is_file() and (child.suffix in (".json", ".jsonl")
-                                      or child.name.startswith(".")):
+            elif child.is_file() and child.name != LOCK_FILE and (
+                    child.suffix in (".json", ".jsonl") or child.name.startswith(".")):
                 child.unlink()
 
     # -- call cache --------------------------------------------------------------------------
@@ -151,6 +166,9 @@ class RunDir:
         if self._calls_fh is not None:
             self._calls_fh.close()
             self._calls_fh = None
+        if self._lock_fh is not None:
+            self._lock_fh.close()  # closing releases the lock
+            self._lock_fh = None
 
     # -- stage files and outputs -------------------------------------------------------------
 

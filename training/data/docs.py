@@ -137,14 +137,19 @@ def run_docs(
     """
     import asyncio
 
-    return asyncio.run(_run_docs(spec=spec, model=model, out=out, config=config, fresh=fresh,
-                                 retry_failed=retry_failed, tokenizer=tokenizer, console=console))
-
-
-async def _run_docs(*, spec: Spec, model: Model, out: Path, config: DocsConfig, fresh: bool,
-                    retry_failed: bool, tokenizer: Any, console: Console | None) -> DocsRun:
-    started = time.perf_counter()
     run = RunDir(out)
+    try:
+        return asyncio.run(_run_docs(run=run, spec=spec, model=model, out=out, config=config,
+                                     fresh=fresh, retry_failed=retry_failed, tokenizer=tokenizer,
+                                     console=console))
+    finally:
+        run.close()
+
+
+async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config: DocsConfig,
+                    fresh: bool, retry_failed: bool, tokenizer: Any,
+                    console: Console | None) -> DocsRun:
+    started = time.perf_counter()
     fingerprint = {
         "pipeline": "docs",
         "spec": f"{spec.name} sha256:{spec.sha256[:16]}",
@@ -163,80 +168,77 @@ async def _run_docs(*, spec: Spec, model: Model, out: Path, config: DocsConfig, 
         return Request(item_id=item_id, user=render(template, **names, **context), parse=parse,
                        system=system, temperature=config.temperature)
 
-    try:
-        # 1. domains
-        results = await gen.run_stage("domains", [
-            request("domains", "domains", partial(named_items, "domain", config.num_domains),
-                    n=config.num_domains)])
-        _require("domains", results)
-        domains = [dict(d, id=f"d{i + 1:02d}") for r in _ok(results) for i, d in enumerate(r.value)]
-        run.save_stage(1, "domains", domains)
+    # 1. domains
+    results = await gen.run_stage("domains", [
+        request("domains", "domains", partial(named_items, "domain", config.num_domains),
+                n=config.num_domains)])
+    _require("domains", results)
+    domains = [dict(d, id=f"d{i + 1:02d}") for r in _ok(results) for i, d in enumerate(r.value)]
+    run.save_stage(1, "domains", domains)
 
-        # 2. subdomains, each resting on a verbatim passage of the spec
-        results = await gen.run_stage("subdomains", [
-            request(d["id"], "subdomains",
-                    partial(_subdomains, config.subdomains_per_domain, spec.text),
-                    domain=d, n=config.subdomains_per_domain)
-            for d in domains])
-        _require("subdomains", results)
-        by_domain = {d["id"]: d for d in domains}
-        subdomains = [
-            dict(s, id=f"{r.item_id}.s{i + 1:02d}", domain=by_domain[r.item_id]["name"])
-            for r in _ok(results) for i, s in enumerate(r.value)
-        ]
-        run.save_stage(2, "subdomains", subdomains)
+    # 2. subdomains, each resting on a verbatim passage of the spec
+    results = await gen.run_stage("subdomains", [
+        request(d["id"], "subdomains",
+                partial(_subdomains, config.subdomains_per_domain, spec.text),
+                domain=d, n=config.subdomains_per_domain)
+        for d in domains])
+    _require("subdomains", results)
+    by_domain = {d["id"]: d for d in domains}
+    subdomains = [
+        dict(s, id=f"{r.item_id}.s{i + 1:02d}", domain=by_domain[r.item_id]["name"])
+        for r in _ok(results) for i, s in enumerate(r.value)
+    ]
+    run.save_stage(2, "subdomains", subdomains)
 
-        # 3. assertions per subdomain
-        results = await gen.run_stage("assertions", [
-            request(s["id"], "assertions", partial(_assertions, config.assertions_per_subdomain),
-                    subdomain=s, n=config.assertions_per_subdomain)
-            for s in subdomains])
-        _require("assertions", results)
-        assertions = {r.item_id: r.value for r in _ok(results)}
-        subdomains = [dict(s, assertions=assertions[s["id"]]) for s in subdomains
-                      if s["id"] in assertions]
-        run.save_stage(3, "assertions", subdomains)
+    # 3. assertions per subdomain
+    results = await gen.run_stage("assertions", [
+        request(s["id"], "assertions", partial(_assertions, config.assertions_per_subdomain),
+                subdomain=s, n=config.assertions_per_subdomain)
+        for s in subdomains])
+    _require("assertions", results)
+    assertions = {r.item_id: r.value for r in _ok(results)}
+    subdomains = [dict(s, assertions=assertions[s["id"]]) for s in subdomains
+                  if s["id"] in assertions]
+    run.save_stage(3, "assertions", subdomains)
 
-        # 4. document types per subdomain
-        results = await gen.run_stage("doc_types", [
-            request(s["id"], "doc_types",
-                    partial(named_items, "doc_type", config.doc_types_per_subdomain),
-                    subdomain=s, assertions=s["assertions"], n=config.doc_types_per_subdomain)
-            for s in subdomains])
-        _require("doc_types", results)
-        by_sub = {s["id"]: s for s in subdomains}
-        doc_types = [
-            dict(t, id=f"{r.item_id}.t{i + 1:02d}", subdomain_id=r.item_id)
-            for r in _ok(results) for i, t in enumerate(r.value)
-        ]
-        run.save_stage(4, "doc_types", doc_types)
+    # 4. document types per subdomain
+    results = await gen.run_stage("doc_types", [
+        request(s["id"], "doc_types",
+                partial(named_items, "doc_type", config.doc_types_per_subdomain),
+                subdomain=s, assertions=s["assertions"], n=config.doc_types_per_subdomain)
+        for s in subdomains])
+    _require("doc_types", results)
+    by_sub = {s["id"]: s for s in subdomains}
+    doc_types = [
+        dict(t, id=f"{r.item_id}.t{i + 1:02d}", subdomain_id=r.item_id)
+        for r in _ok(results) for i, t in enumerate(r.value)
+    ]
+    run.save_stage(4, "doc_types", doc_types)
 
-        # 5. ideas per (subdomain, document type), with the full spec in context
-        results = await gen.run_stage("ideas", [
-            request(t["id"], "ideas", partial(_ideas, config.ideas_per_type),
-                    subdomain=by_sub[t["subdomain_id"]], doc_type=t,
-                    assertions=by_sub[t["subdomain_id"]]["assertions"], n=config.ideas_per_type)
-            for t in doc_types])
-        _require("ideas", results)
-        by_type = {t["id"]: t for t in doc_types}
-        ideas = [
-            {"id": f"{r.item_id}.i{i + 1:02d}", "doc_type_id": r.item_id, "idea": idea}
-            for r in _ok(results) for i, idea in enumerate(r.value)
-        ]
-        run.save_stage(5, "ideas", ideas)
+    # 5. ideas per (subdomain, document type), with the full spec in context
+    results = await gen.run_stage("ideas", [
+        request(t["id"], "ideas", partial(_ideas, config.ideas_per_type),
+                subdomain=by_sub[t["subdomain_id"]], doc_type=t,
+                assertions=by_sub[t["subdomain_id"]]["assertions"], n=config.ideas_per_type)
+        for t in doc_types])
+    _require("ideas", results)
+    by_type = {t["id"]: t for t in doc_types}
+    ideas = [
+        {"id": f"{r.item_id}.i{i + 1:02d}", "doc_type_id": r.item_id, "idea": idea}
+        for r in _ok(results) for i, idea in enumerate(r.value)
+    ]
+    run.save_stage(5, "ideas", ideas)
 
-        # 6. one document per idea: plan privately, body from <content>
-        def doc_request(idea: dict[str, Any]) -> Request:
-            doc_type = by_type[idea["doc_type_id"]]
-            sub = by_sub[doc_type["subdomain_id"]]
-            return request(idea["id"], "document", partial(_document, config.min_document_words),
-                           subdomain=sub, doc_type=doc_type, idea=idea["idea"],
-                           assertions=sub["assertions"], words=config.document_words)
+    # 6. one document per idea: plan privately, body from <content>
+    def doc_request(idea: dict[str, Any]) -> Request:
+        doc_type = by_type[idea["doc_type_id"]]
+        sub = by_sub[doc_type["subdomain_id"]]
+        return request(idea["id"], "document", partial(_document, config.min_document_words),
+                       subdomain=sub, doc_type=doc_type, idea=idea["idea"],
+                       assertions=sub["assertions"], words=config.document_words)
 
-        results = await gen.run_stage("documents", [doc_request(i) for i in ideas])
-        _require("documents", results)
-    finally:
-        run.close()
+    results = await gen.run_stage("documents", [doc_request(i) for i in ideas])
+    _require("documents", results)
 
     by_idea = {i["id"]: i for i in ideas}
     documents = []

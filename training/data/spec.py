@@ -47,7 +47,11 @@ class Spec:
 
 def shipped_specs() -> list[str]:
     """Names of the specs shipped under training/specs/ (file stems, sorted)."""
-    return sorted(p.stem for p in SPECS_DIR.glob("*.md")) if SPECS_DIR.is_dir() else []
+    if not SPECS_DIR.is_dir():
+        return []
+    # README.md (and _private files) document the folder; they are not specs.
+    return sorted(p.stem for p in SPECS_DIR.glob("*.md")
+                  if p.stem.lower() != "readme" and not p.stem.startswith("_"))
 
 
 def _resolve(spec: str) -> Path:
