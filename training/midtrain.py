@@ -1,0 +1,681 @@
+"""Midtraining: causal language modelling on spec documents, loss on every document token.
+
+Documents are tokenized as `<start> text <eos>` (the start token is the tokenizer's BOS when it
+adds one, else EOS, the usual document separator) and packed back to back into rows of
+`max_length` tokens. Packing keeps every token: a document longer than the space left in a row
+continues in the next row, whose first token repeats the last token of the previous piece as
+context only, so every text token and the closing EOS is a training target exactly once per epoch.
+Position ids restart at 0 at every document (piece), which makes transformers build a
+block-diagonal causal mask (sdpa/eager) or use varlen flash attention: no token attends across a
+document boundary.
+
+This module also holds the training loop shared with `training.sft` (one loop, two data paths).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from msm_eval.errors import UserError
+from training import checkpoint as ckpt
+
+IGNORE = -100
+SEVEN_PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+# --------------------------------------------------------------------------------------------
+# Configs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoraSettings:
+    """LoRA adapter settings; the defaults are the paper's recipe."""
+
+    r: int = 64
+    alpha: int = 128
+    dropout: float = 0.0
+    target_modules: list[str] = field(default_factory=lambda: list(SEVEN_PROJECTIONS))
+
+    def validate(self, where: str) -> None:
+        if self.r < 1 or self.alpha <= 0 or not 0 <= self.dropout < 1 or not self.target_modules:
+            raise UserError(f"{where}: need r >= 1, alpha > 0, 0 <= dropout < 1, target_modules")
+
+
+@dataclass
+class TrainSettings:
+    """Optimisation, batching and precision; the defaults are the paper's recipe."""
+
+    method: str = "lora"  # lora | full
+    epochs: int = 1
+    lr: float = 1e-4
+    lr_scheduler: str = "cosine"  # cosine | linear | constant
+    warmup_ratio: float = 0.05
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    max_length: int = 4096
+    micro_batch_size: int = 1  # packed rows per forward pass (per process)
+    grad_accum: int = 1
+    precision: str = "auto"  # auto | bf16 | fp32
+    gradient_checkpointing: bool = False
+    attn_implementation: str = "sdpa"  # sdpa | eager | flash_attention_2 ...
+    seed: int = 0
+    save_steps: int = 50  # save a resumable state every N optimizer steps (0: never)
+    log_steps: int = 10
+
+    def validate(self, where: str) -> None:
+        choices = {
+            "method": ("lora", "full"),
+            "lr_scheduler": ("cosine", "linear", "constant"),
+            "precision": ("auto", "bf16", "fp32"),
+        }
+        for key, allowed in choices.items():
+            if getattr(self, key) not in allowed:
+                raise UserError(f"{where}.{key}: {getattr(self, key)!r}; allowed: {', '.join(allowed)}")
+        for key in ("epochs", "micro_batch_size", "grad_accum"):
+            if getattr(self, key) < 1:
+                raise UserError(f"{where}.{key}: must be >= 1")
+        if self.max_length < 8:
+            raise UserError(f"{where}.max_length: must be >= 8")
+        if not 0 <= self.warmup_ratio < 1 or self.lr <= 0:
+            raise UserError(f"{where}: need lr > 0 and 0 <= warmup_ratio < 1")
+
+
+@dataclass
+class MixSettings:
+    """Instruction data mixed into midtraining: `ratio` is its share of the trained tokens."""
+
+    chats: str
+    ratio: float = 0.1
+
+    def validate(self, where: str) -> None:
+        if not 0 < self.ratio < 1:
+            raise UserError(f"{where}.ratio: must be between 0 and 1 (exclusive), got {self.ratio}")
+
+
+@dataclass
+class MidtrainConfig:
+    """`msm train midtrain` settings (YAML, `--set key=value` overrides).
+
+    Attributes:
+        documents: JSONL files with one {"text": ...} row per document.
+        output_dir: Where the checkpoint (merged model, adapter, manifest) is written.
+        base_model: HF hub id, local directory, or "default" (embedded SmolLM2-135M-Instruct).
+        mix: Optional instruction chats mixed in at a stated token share (seeded).
+        lora: LoRA settings (used when train.method is "lora").
+        train: Optimisation settings.
+    """
+
+    documents: list[str]
+    output_dir: str
+    base_model: str = ckpt.DEFAULT_BASE_MODEL
+    mix: MixSettings | None = None
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
+
+    def validate(self, where: str) -> None:
+        if not self.documents:
+            raise UserError(f"{where}.documents: give at least one JSONL file")
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    """One tokenized example: input ids and labels (IGNORE where there is no loss)."""
+
+    ids: list[int]
+    labels: list[int]
+    splittable: bool  # documents may continue in the next row; chats stay whole
+
+    @property
+    def targets(self) -> int:
+        return sum(1 for label in self.labels if label != IGNORE)
+
+
+@dataclass
+class PackedRow:
+    input_ids: list[int]
+    labels: list[int]
+    position_ids: list[int]
+
+
+def read_jsonl(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """Read JSONL rows as (line number, object); blank lines are skipped, bad lines are errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    rows: list[tuple[int, dict[str, Any]]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise UserError(f"{path}:{number}: invalid JSON ({err.msg})") from None
+            if not isinstance(row, dict):
+                raise UserError(f"{path}:{number}: expected a JSON object per line")
+            rows.append((number, row))
+    if not rows:
+        raise UserError(f"{path}: no rows")
+    return rows
+
+
+def read_documents(path: str | Path) -> list[str]:
+    """Document texts from a JSONL file; every row needs a non-empty string "text"."""
+    texts = []
+    for number, row in read_jsonl(path):
+        text = row.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise UserError(f"{path}:{number}: needs a non-empty string field 'text'")
+        texts.append(text)
+    return texts
+
+
+def document_segments(texts: list[str], tokenizer: Any) -> list[Segment]:
+    """Tokenize documents as `<start> text <eos>`; the start token is context, the rest targets."""
+    eos = tokenizer.eos_token_id
+    if eos is None:
+        raise UserError("tokenizer has no eos token; midtraining needs one to end documents")
+    encoded = tokenizer(texts, add_special_tokens=True)["input_ids"]
+    bos = tokenizer.bos_token_id
+    segments = []
+    for ids in encoded:
+        ids = list(ids)
+        if ids and ids[-1] == eos:
+            ids = ids[:-1]
+        if not (bos is not None and ids and ids[0] == bos):
+            ids = [eos, *ids]  # no BOS added by this tokenizer: EOS separates documents
+        ids.append(eos)
+        segments.append(Segment(ids=ids, labels=[IGNORE, *ids[1:]], splittable=True))
+    return segments
+
+
+def pack(segments: list[Segment], max_length: int) -> list[PackedRow]:
+    """Pack segments into rows of at most `max_length` tokens without losing a target token."""
+    rows: list[PackedRow] = []
+    cur = PackedRow([], [], [])
+
+    def close() -> None:
+        nonlocal cur
+        if cur.input_ids:
+            rows.append(cur)
+        cur = PackedRow([], [], [])
+
+    for seg in segments:
+        if len(seg.ids) > max_length and not seg.splittable:
+            raise ValueError("unsplittable segment longer than max_length")  # caller truncates
+        ids, labels = seg.ids, seg.labels
+        while ids:
+            space = max_length - len(cur.input_ids)
+            if len(ids) <= space:
+                cur.input_ids += ids
+                cur.labels += labels
+                cur.position_ids += range(len(ids))
+                break
+            if not seg.splittable or space < 2:
+                close()
+                continue
+            cur.input_ids += ids[:space]
+            cur.labels += labels[:space]
+            cur.position_ids += range(space)
+            close()
+            # The continuation repeats the last token as context (it was already a target).
+            ids, labels = ids[space - 1 :], [IGNORE, *labels[space:]]
+    close()
+    return rows
+
+
+def mix_in_chats(
+    doc_segments: list[Segment], chat_segments: list[Segment], ratio: float, seed: int
+) -> tuple[list[Segment], dict[str, Any]]:
+    """Add seeded chat segments until they make `ratio` of the trained tokens (or run out)."""
+    doc_targets = sum(s.targets for s in doc_segments)
+    wanted = ratio / (1 - ratio) * doc_targets
+    order = list(range(len(chat_segments)))
+    random.Random(seed).shuffle(order)
+    chosen, got = [], 0
+    for i in order:
+        if got >= wanted:
+            break
+        chosen.append(chat_segments[i])
+        got += chat_segments[i].targets
+    mixed = doc_segments + chosen
+    random.Random(seed + 1).shuffle(mixed)
+    return mixed, {
+        "ratio_requested": ratio,
+        "ratio_actual": got / max(1, got + doc_targets),
+        "chats_used": len(chosen),
+        "chats_available": len(chat_segments),
+        "chat_target_tokens": got,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The training loop (shared with training.sft)
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_precision(precision: str) -> str:
+    """"bf16" where the hardware runs bf16 matmuls natively (CUDA bf16, AVX512-BF16/AMX), else fp32."""
+    if precision != "auto":
+        return precision
+    import torch
+
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    try:
+        return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
+    except (AttributeError, RuntimeError):
+        return "fp32"
+
+
+def lr_lambda(kind: str, total: int, warmup: int) -> Any:
+    def factor(step: int) -> float:
+        if warmup and step < warmup:
+            return (step + 1) / warmup
+        if kind == "constant":
+            return 1.0
+        progress = (step - warmup) / max(1, total - warmup)
+        if kind == "linear":
+            return max(0.0, 1.0 - progress)
+        return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+    return factor
+
+
+def _collate(rows: list[PackedRow], pad_id: int) -> dict[str, Any]:
+    import torch
+
+    width = max(len(r.input_ids) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
+    pos = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        n = len(r.input_ids)
+        ids[i, :n] = torch.tensor(r.input_ids)
+        labels[i, :n] = torch.tensor(r.labels)
+        pos[i, :n] = torch.tensor(r.position_ids)
+        pos[i, n:] = torch.arange(width - n)  # padding is its own segment (and after all others)
+    return {"input_ids": ids, "labels": labels, "position_ids": pos}
+
+
+def _sum_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int]:
+    """Summed next-token cross entropy over target positions, and how many there were."""
+    import torch
+    import torch.nn.functional as F
+
+    out = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False)
+    logits = out.logits[:, :-1]
+    labels = batch["labels"][:, 1:]
+    keep = labels != IGNORE
+    n = int(keep.sum())
+    if n == 0:
+        return logits.sum() * 0.0, 0  # keeps every process in step under DDP/FSDP
+    # Only target positions are upcast to fp32 for the softmax: saves memory on chat data.
+    loss = F.cross_entropy(logits[keep].float(), labels[keep], reduction="sum")
+    return loss.to(torch.float32), n
+
+
+def _rows_sha256(rows: list[PackedRow]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for r in rows:
+        digest.update(json.dumps([r.input_ids, r.labels]).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class StageRun:
+    """Everything `train_stage` needs besides the packed rows."""
+
+    stage: str
+    output_dir: Path
+    base_model: str  # resolved (path or hub id)
+    train: TrainSettings
+    lora: LoraSettings
+    run_hash: str
+    config: dict[str, Any]
+    parent: str | None = None  # a parent checkpoint directory whose adapter is continued
+    data: dict[str, Any] = field(default_factory=dict)  # files, hashes, token counts (manifest)
+    stop_after_steps: int | None = None  # stop like an interruption after N steps (state kept)
+    quiet: bool = False
+
+
+def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[str, Any] | None:
+    """Train on packed rows, save resumable states, then the merged model, adapter and manifest.
+
+    Returns the manifest, or None when stopped early by `stop_after_steps` (the state is kept
+    and re-running resumes).
+    """
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from tqdm.auto import tqdm
+
+    cfg = run.train
+    precision = resolve_precision(cfg.precision)
+    accelerator = Accelerator(
+        mixed_precision="bf16" if precision == "bf16" else "no",
+        gradient_accumulation_steps=cfg.grad_accum,
+    )
+    main = accelerator.is_main_process
+    world = accelerator.num_processes
+    per_step = cfg.micro_batch_size * cfg.grad_accum * world
+    if len(rows) < per_step:
+        raise UserError(
+            f"{run.stage}: the data packs into {len(rows)} row(s) of max_length={cfg.max_length} "
+            f"tokens, fewer than one optimizer step needs (micro_batch_size x grad_accum x "
+            f"processes = {per_step}); add data or lower micro_batch_size/grad_accum"
+        )
+    set_seed(cfg.seed)
+    steps_per_epoch = math.ceil(len(rows) / per_step)
+    total_steps = steps_per_epoch * cfg.epochs
+    warmup = int(round(cfg.warmup_ratio * total_steps))
+
+    # Frozen LoRA base weights can live in bf16; trained weights stay fp32 (autocast computes in bf16).
+    load_dtype = torch.bfloat16 if (precision == "bf16" and cfg.method == "lora") else torch.float32
+    model = ckpt.load_model(run.base_model, dtype=load_dtype)
+    model.config._attn_implementation = cfg.attn_implementation
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    if cfg.method == "lora":
+        from peft import LoraConfig, PeftModel, get_peft_model
+
+        parent_adapter = Path(run.parent) / ckpt.ADAPTER_DIR if run.parent else None
+        if parent_adapter is not None and parent_adapter.is_dir():
+            model = PeftModel.from_pretrained(model, str(parent_adapter), is_trainable=True)
+        else:
+            model = get_peft_model(
+                model,
+                LoraConfig(
+                    r=run.lora.r,
+                    lora_alpha=run.lora.alpha,
+                    lora_dropout=run.lora.dropout,
+                    target_modules=list(run.lora.target_modules),
+                    task_type="CAUSAL_LM",
+                ),
+            )
+        for p in model.parameters():
+            if p.requires_grad:
+                p.data = p.data.float()
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lr_lambda(cfg.lr_scheduler, total_steps, warmup)
+    )
+    model, optimizer = accelerator.prepare(model, optimizer)
+    accelerator.register_for_checkpointing(scheduler)
+
+    state_dir = run.output_dir / ckpt.STATE_DIR
+    progress: dict[str, Any] = {"run_hash": run.run_hash, "step": 0, "losses": [], "tokens": 0,
+                                "seconds": 0.0}
+    if (state_dir / "progress.json").is_file():
+        accelerator.load_state(str(state_dir))
+        progress = json.loads((state_dir / "progress.json").read_text())
+        if main and not run.quiet:
+            print(f"{run.stage}: resuming from step {progress['step']} of {total_steps}")
+
+    n_trainable = sum(p.numel() for p in params)
+    start_step = progress["step"]
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    bar = tqdm(total=total_steps, initial=start_step, desc=run.stage, disable=not main or run.quiet)
+    model.train()
+    t_start = time.perf_counter()
+    tokens_this_session = 0
+    step = start_step
+    stopped_early = False
+    while step < total_steps:
+        epoch, index = divmod(step, steps_per_epoch)
+        order = list(range(len(rows)))
+        random.Random(cfg.seed * 1000 + epoch).shuffle(order)
+        step_rows = [rows[i] for i in order[index * per_step : (index + 1) * per_step]]
+        mine = step_rows[accelerator.process_index :: world]
+        local_targets = sum(sum(1 for x in r.labels[1:] if x != IGNORE) for r in mine)
+        global_targets = int(
+            accelerator.reduce(torch.tensor(local_targets, device=accelerator.device), "sum").item()
+        )
+        # Loss per step = summed token loss / all target tokens of the step (every process, every
+        # micro-batch); accelerate divides by grad_accum and DDP averages over processes, undo both.
+        scale = world * cfg.grad_accum / max(1, global_targets)
+        step_loss = 0.0
+        for m in range(cfg.grad_accum):
+            micro = mine[m * cfg.micro_batch_size : (m + 1) * cfg.micro_batch_size]
+            tokens_this_session += sum(len(r.input_ids) for r in micro)
+            if not micro:  # a short last step: an empty row keeps processes in lockstep
+                micro = [PackedRow([pad_id, pad_id], [IGNORE, IGNORE], [0, 1])]
+            batch = {k: v.to(accelerator.device) for k, v in _collate(micro, pad_id).items()}
+            with accelerator.accumulate(model):
+                loss_sum, _ = _sum_loss(model, batch)
+                accelerator.backward(loss_sum * scale)
+                if accelerator.sync_gradients and cfg.max_grad_norm > 0:
+                    accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+            step_loss += float(loss_sum.detach())
+        scheduler.step()
+        total_loss = float(
+            accelerator.reduce(torch.tensor(step_loss, device=accelerator.device), "sum").item()
+        )
+        step += 1
+        progress["losses"].append(round(total_loss / max(1, global_targets), 6))
+        bar.update(1)
+        if step % max(1, cfg.log_steps) == 0 or step == total_steps:
+            elapsed = time.perf_counter() - t_start
+            bar.set_postfix(loss=f"{progress['losses'][-1]:.4f}",
+                            tok_s=f"{tokens_this_session * world / max(elapsed, 1e-9):.0f}")
+        stop_now = run.stop_after_steps is not None and step - start_step >= run.stop_after_steps
+        if step < total_steps and ((cfg.save_steps and step % cfg.save_steps == 0) or stop_now):
+            progress.update(step=step,
+                            tokens=progress["tokens"] + tokens_this_session * world,
+                            seconds=progress["seconds"] + time.perf_counter() - t_start)
+            tokens_this_session, t_start = 0, time.perf_counter()
+            _save_state(accelerator, state_dir, progress)
+        if stop_now and step < total_steps:
+            stopped_early = True
+            break
+    bar.close()
+    if stopped_early:
+        return None
+    progress.update(step=step,
+                    tokens=progress["tokens"] + tokens_this_session * world,
+                    seconds=progress["seconds"] + time.perf_counter() - t_start)
+    peak_mem = _peak_memory_bytes()
+
+    # Save: adapter (LoRA) or full weights, then the merged HF directory and the manifest.
+    accelerator.wait_for_everyone()
+    unwrapped = accelerator.unwrap_model(model)
+    state = accelerator.get_state_dict(model)
+    if main:
+        out = run.output_dir
+        adapter_dir = None
+        if cfg.method == "lora":
+            adapter_dir = out / ckpt.ADAPTER_DIR
+            unwrapped.save_pretrained(adapter_dir, state_dict=_adapter_state(state))
+            tokenizer.save_pretrained(adapter_dir)
+        ckpt.save_merged(
+            base_model=run.base_model,
+            adapter_dir=adapter_dir,
+            full_state=state if cfg.method == "full" else None,
+            tokenizer=tokenizer,
+            output_dir=out,
+            dtype="auto",
+        )
+        manifest = {
+            "status": "finished",
+            "stage": run.stage,
+            "run_hash": run.run_hash,
+            "base_model": run.base_model,
+            "parent": run.parent,
+            "method": cfg.method,
+            "precision": precision,
+            "trainable_parameters": n_trainable,
+            "processes": world,
+            "code_revision": ckpt.code_revision(),
+            "library_versions": _versions(),
+            "config": run.config,
+            "data": run.data,
+            "steps": step,
+            "final_loss": progress["losses"][-1] if progress["losses"] else None,
+            "loss_per_step": progress["losses"],
+            "train_tokens": progress["tokens"],
+            "wall_seconds": round(progress["seconds"], 2),
+            "tokens_per_second": round(progress["tokens"] / max(progress["seconds"], 1e-9), 1),
+            "peak_memory_bytes": peak_mem,
+        }
+        ckpt.write_manifest(out, manifest)
+        if state_dir.is_dir():
+            import shutil
+
+            shutil.rmtree(state_dir)
+    accelerator.wait_for_everyone()
+    return ckpt.read_manifest(run.output_dir)
+
+
+def _adapter_state(state: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in state.items() if "lora_" in k}
+
+
+def _save_state(accelerator: Any, state_dir: Path, progress: dict[str, Any]) -> None:
+    """Save to a sibling folder, then swap it in: an interrupted save never corrupts the state."""
+    import shutil
+
+    tmp = state_dir.with_name(state_dir.name + ".tmp")
+    if accelerator.is_main_process and tmp.exists():
+        shutil.rmtree(tmp)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(tmp), safe_serialization=False)  # tied weights
+    if accelerator.is_main_process:
+        (tmp / "progress.json").write_text(json.dumps(progress))
+        if state_dir.exists():
+            shutil.rmtree(state_dir)
+        tmp.replace(state_dir)
+    accelerator.wait_for_everyone()
+
+
+def _peak_memory_bytes() -> int:
+    import torch
+
+    if torch.cuda.is_available():
+        return int(torch.cuda.max_memory_allocated())
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {}
+    for name in ("torch", "transformers", "peft", "accelerate", "trl"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------------------------
+
+
+def run_midtrain(
+    config: MidtrainConfig,
+    *,
+    overwrite: bool = False,
+    stop_after_steps: int | None = None,
+    quiet: bool = False,
+) -> dict[str, Any] | None:
+    """Run (or resume, or skip if finished) a midtraining stage.
+
+    Args:
+        config: The resolved stage config.
+        overwrite: Replace an existing checkpoint or partial run in output_dir.
+        stop_after_steps: Stop like an interruption after this many steps (state kept).
+        quiet: No progress output.
+
+    Returns:
+        The checkpoint manifest, or None if stopped early.
+    """
+    output_dir = Path(config.output_dir)
+    run_hash = ckpt.config_hash(config, ignore=("output_dir",))
+    # Validate all inputs before touching the output directory.
+    base = ckpt.resolve_base_model(config.base_model)
+    tokenizer = ckpt.load_tokenizer(base)
+    texts: list[str] = []
+    files = []
+    for path in config.documents:
+        docs = read_documents(path)
+        texts += docs
+        files.append({"path": str(path), "sha256": ckpt.file_sha256(path), "rows": len(docs)})
+    segments = document_segments(texts, tokenizer)
+    random.Random(config.train.seed).shuffle(segments)
+    corpus_tokens = sum(s.targets for s in segments)
+    mix_report = None
+    if config.mix is not None:
+        from training.sft import chat_segments, check_template, read_chats
+
+        check_template(tokenizer)
+        chats = read_chats(config.mix.chats)
+        chat_segs, _ = chat_segments(chats, tokenizer, max_length=config.train.max_length,
+                                     overlong="drop", source=config.mix.chats)
+        segments, mix_report = mix_in_chats(segments, chat_segs, config.mix.ratio,
+                                            config.train.seed)
+        files.append({"path": config.mix.chats, "sha256": ckpt.file_sha256(config.mix.chats),
+                      "rows": len(chats), "role": "mix"})
+    rows = pack(segments, config.train.max_length)
+    packed_targets = sum(sum(1 for x in r.labels if x != IGNORE) for r in rows)
+    all_targets = sum(s.targets for s in segments)
+    assert packed_targets == all_targets, "packing lost target tokens"
+    data = {
+        "files": files,
+        "documents": len(texts),
+        "corpus_tokens": corpus_tokens,
+        "packed_rows": len(rows),
+        "tokens_trained_per_epoch": packed_targets,
+        "trained_over_corpus": round(packed_targets / max(1, all_targets), 6),
+        "padding_tokens": len(rows) * config.train.max_length - sum(len(r.input_ids) for r in rows),
+        "rows_sha256": _rows_sha256(rows),
+        "mix": mix_report,
+    }
+    state = ckpt.prepare_output_dir(output_dir, run_hash=run_hash, overwrite=overwrite)
+    if state == "finished":
+        if not quiet:
+            print(f"midtrain: {output_dir} is already finished (same config); nothing to do")
+        return ckpt.read_manifest(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    run = StageRun(
+        stage="midtrain",
+        output_dir=output_dir,
+        base_model=base,
+        train=config.train,
+        lora=config.lora,
+        run_hash=run_hash,
+        config=asdict(config),
+        data=data,
+        stop_after_steps=stop_after_steps,
+        quiet=quiet,
+    )
+    return train_stage(run, rows, tokenizer)
