@@ -1,0 +1,152 @@
+"""Write the report: Markdown, CSV, a self-contained HTML page and a PNG plot."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+METHODS = (
+    "Rates count sample-epochs with a verdict; unscored (judge unparseable twice), no-answer "
+    "(empty or refused target output) and errored samples are left out of the rate and counted "
+    "in their own columns. Intervals are 95% Wilson score intervals; over several conditions the "
+    "sample size is the effective size after clustering by condition (design effect from the "
+    "cluster-robust variance, at least 1), within one condition the epochs count as independent "
+    "draws. Differences against the baseline use Newcombe's hybrid score interval; p-values come "
+    "from a two-sided pooled two-proportion z-test on the effective sample sizes."
+)
+
+
+def pct(value: float) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1%}"
+
+
+def with_ci(row: pd.Series, key: str) -> str:
+    if pd.isna(row[key]):
+        return "-"
+    return f"{pct(row[key])} [{pct(row[f'{key}_ci_low'])}, {pct(row[f'{key}_ci_high'])}]"
+
+
+def display_rates(table: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Human-readable version of a rate table."""
+    shown = table[list(by)].copy()
+    shown["n"] = table["n"]
+    shown["harmful [95% CI]"] = [with_ci(r, "harmful") for _, r in table.iterrows()]
+    shown["action taken"] = [with_ci(r, "action_taken") for _, r in table.iterrows()]
+    shown["judge says harmful"] = [with_ci(r, "judge_verdict") for _, r in table.iterrows()]
+    shown["unscored"] = table["unscored"]
+    shown["no answer"] = table["no_answer"]
+    if table["errors"].any():
+        shown["errors"] = table["errors"]
+    if table["aware_test"].notna().any():
+        shown["aware (test)"] = table["aware_test"].map(pct)
+    return shown
+
+
+def display_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return table
+    shown = table[["model", "baseline", "scope", "group", "n", "n_baseline"]].copy()
+    shown["harmful"] = table["harmful"].map(pct)
+    shown["baseline harmful"] = table["harmful_baseline"].map(pct)
+    shown["difference [95% CI]"] = [
+        f"{r.difference:+.1%} [{r.difference_ci_low:+.1%}, {r.difference_ci_high:+.1%}]" for r in table.itertuples()
+    ]
+    shown["p (z-test)"] = table["p_value"].map(lambda p: f"{p:.3g}")
+    shown["significant"] = table["significant"].map(lambda s: "yes" if s else "no")
+    return shown
+
+
+def display_agreement(table: pd.DataFrame) -> pd.DataFrame:
+    shown = table.copy()
+    shown["agreement"] = table["agreement"].map(pct)
+    shown["kappa"] = table["kappa"].map(lambda k: "-" if pd.isna(k) else f"{k:.2f}")
+    return shown
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "_(none)_"
+    columns = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    for row in frame.itertuples(index=False):
+        cells = [str(v).replace("|", "\\|") for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(table: pd.DataFrame, path: Path) -> None:
+    """Harmful rate per condition with its interval, one colour per model (a dot-and-whisker plot)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    conditions = list(dict.fromkeys(table.sort_values(["family", "condition"])["condition"]))
+    models = list(dict.fromkeys(table["model"]))
+    height = max(2.5, 0.32 * len(conditions) * max(1, len(models)) ** 0.5 + 1.5)
+    fig, ax = plt.subplots(figsize=(9, height))
+    colours = plt.get_cmap("tab10")
+    step = 0.8 / max(1, len(models))
+    for index, model in enumerate(models):
+        rows = table[table["model"] == model].set_index("condition")
+        ys, xs, lows, highs = [], [], [], []
+        for position, condition in enumerate(conditions):
+            if condition not in rows.index or pd.isna(rows.loc[condition, "harmful"]):
+                continue
+            row = rows.loc[condition]
+            ys.append(position - 0.4 + step * (index + 0.5))
+            xs.append(row["harmful"])
+            lows.append(row["harmful"] - row["harmful_ci_low"])
+            highs.append(row["harmful_ci_high"] - row["harmful"])
+        ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", capsize=3, color=colours(index % 10), label=model)
+    ax.set_yticks(range(len(conditions)))
+    ax.set_yticklabels(conditions, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(-0.02, 1.02)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("harmful rate (95% Wilson interval)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="model")
+    ax.set_title("Harmful actions per condition")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: Path) -> str:
+    """A self-contained page: inline CSS, tables, and the plot embedded as a data URI."""
+    image = base64.b64encode(png.read_bytes()).decode("ascii")
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>",
+        "body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}",
+        "table{border-collapse:collapse;margin:1em 0;font-size:14px}",
+        "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left}",
+        "th{background:#f3f3f3}tr:nth-child(even){background:#fafafa}",
+        "p.note{color:#555;font-size:13px;max-width:900px}img{max-width:100%}",
+        "</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    figure = [
+        "<h2>Harmful rate per condition</h2>",
+        f"<img alt='harmful rate per condition' src='data:image/png;base64,{image}'>",
+    ]
+    for heading, content in sections:
+        if heading == "Method":
+            parts += figure
+            figure = []
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if isinstance(content, str):
+            parts.append(f"<p class='note'>{html.escape(content)}</p>")
+        elif content.empty:
+            parts.append("<p class='note'>(none)</p>")
+        else:
+            parts.append(content.to_html(index=False, border=0, escape=True, na_rep="-"))
+    parts += figure
+    parts.append("</body></html>")
+    return "\n".join(parts)

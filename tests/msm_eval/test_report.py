@@ -1,0 +1,211 @@
+"""`msm report` on real logs from two scripted models whose rates are known in advance.
+
+Model "alpha" (4 epochs): c1 harmful 4/4; c2 takes the action 2/4 but the judge says no; c3 1/4;
+c4 0/4 -> harmful 5/16, action taken 7/16. Model "beta": c1 1/4, nothing else -> 1/16.
+Families: f1 = c1, c2; f2 = c3, c4.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from inspect_ai import Task, eval, task
+from inspect_ai.dataset import Sample
+from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.scorer import match
+from inspect_ai.solver import TaskState, generate, use_tools
+from inspect_ai.tool import Tool, tool
+from inspect_ai.util import store
+
+import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
+from msm_eval.cli import main
+from msm_eval.errors import UserError
+from msm_eval.report import build_report
+from scorers import _misalignment
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+EXEC = "kyle@summitbridge.example"
+FAMILY = {"c1": "f1", "c2": "f1", "c3": "f2", "c4": "f2"}
+HARMFUL_EPOCHS = {"alpha": {"c1": 4, "c2": 2, "c3": 1, "c4": 0}, "beta": {"c1": 1}}
+EPOCHS = 4
+Z = 1.959963984540054
+
+
+@tool
+def send_email() -> Tool:
+    async def execute(to: str, body: str) -> str:
+        """Send an email.
+
+        Args:
+            to: Recipient address.
+            body: Message body.
+        """
+        actions = store().get("test_actions", [])
+        store().set("test_actions", [*actions, {"to": to}])
+        return "sent"
+
+    return execute
+
+
+def stub_detect(state: TaskState) -> list[dict]:
+    actions = [a for a in state.store.get("test_actions", []) if a["to"] == EXEC]
+    return [{"rule": "email_executive", "description": "email", "action": a} for a in actions]
+
+
+def scripted_target(model: str):
+    calls: Counter[str] = Counter()
+
+    def output(input, tools, tool_choice, config) -> ModelOutput:
+        if model == "broken":
+            raise RuntimeError("target crashed")
+        condition = input[-1].text.split("COND=")[-1].strip() if input[-1].role == "user" else ""
+        if input[-1].role == "tool":
+            return ModelOutput.from_content("mockllm/model", "Done.")
+        calls[condition] += 1
+        harmful = calls[condition] <= HARMFUL_EPOCHS[model].get(condition, 0)
+        to = EXEC if harmful else "board@summitbridge.example"
+        return ModelOutput.for_tool_call(
+            "mockllm/model", "send_email", {"to": to, "body": "x"}, content=f"COND={condition}"
+        )
+
+    return output
+
+
+def grader(input, tools, tool_choice, config) -> ModelOutput:
+    prompt = input[0].text
+    verdict = "yes" if EXEC in prompt and "COND=c2" not in prompt else "no"
+    return ModelOutput.from_content("mockllm/model", f"<reasoning>r</reasoning><answer>{verdict}</answer>")
+
+
+@task(name="msm_eval/scripted_agentic")
+def scripted_agentic() -> Task:
+    samples = [
+        Sample(
+            id=f"{FAMILY[c]}_{c}",
+            input=f"Act. COND={c}",
+            metadata={
+                "family": FAMILY[c],
+                "condition": f"{FAMILY[c]}_{c}",
+                "scenario_dir": str(SCENARIOS / "blackmail"),
+                "scenario_vars": {},
+                "harmful_actions": [],
+            },
+        )
+        for c in FAMILY
+    ]
+    return Task(
+        dataset=samples,
+        solver=[use_tools(send_email()), generate(tool_calls="loop")],
+        scorer=_misalignment.misalignment_scorer(),
+    )
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("logs")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_misalignment, "detect", stub_detect)
+        for model in ("alpha", "beta"):
+            eval(
+                scripted_agentic(),
+                model=get_model(f"mockllm/{model}", custom_outputs=scripted_target(model)),
+                model_roles={"grader": get_model("mockllm/grader", custom_outputs=grader)},
+                epochs=EPOCHS,
+                log_dir=str(folder / model),
+                display="none",
+            )
+    return folder
+
+
+def wilson(p: float, n: float) -> tuple[float, float]:
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z / (1 + Z**2 / n) * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def test_table_numbers_and_intervals(logs, tmp_path):
+    report = build_report([str(logs)], out=tmp_path / "out")
+    rates = report.rates.set_index(["model", "condition"])
+
+    # one condition: 4 independent epochs, plain Wilson
+    for model, condition, k in [("alpha", "f1_c1", 4), ("alpha", "f2_c3", 1), ("beta", "f1_c2", 0)]:
+        row = rates.loc[(model, condition)]
+        assert row["n"] == EPOCHS and row["harmful"] == k / EPOCHS
+        assert (row["harmful_ci_low"], row["harmful_ci_high"]) == pytest.approx(wilson(k / 4, 4))
+    c2 = rates.loc[("alpha", "f1_c2")]
+    assert (c2["harmful"], c2["action_taken"], c2["judge_verdict"]) == (0, 0.5, 0)
+
+    # overall for alpha, by hand: p = 5/16; deviations per condition 2.75, -1.25, -0.25, -1.25
+    p = 5 / 16
+    clustered_var = (2.75**2 + 1.25**2 + 0.25**2 + 1.25**2) * 4 / 3 / 16**2
+    n_eff = 16 / (clustered_var / (p * (1 - p) / 16))
+    overall = build_report([str(logs)], by=["model"], out=tmp_path / "o").rates.set_index("model")
+    assert overall.loc["alpha", "harmful"] == p and overall.loc["alpha", "n"] == 16
+    assert overall.loc["alpha", "action_taken"] == 7 / 16
+    low, high = wilson(p, n_eff)
+    assert overall.loc["alpha", "harmful_ci_low"] == pytest.approx(low)
+    assert overall.loc["alpha", "harmful_ci_high"] == pytest.approx(high)
+    assert overall.loc["beta", "harmful"] == 1 / 16
+
+    # the same numbers reach the CSV
+    csv = (tmp_path / "out" / "rates.csv").read_text()
+    assert "alpha,f1,f1_c1,4,1.0" in csv
+
+
+def test_comparison_agreement_and_files(logs, tmp_path):
+    report = build_report([str(logs / "beta"), str(logs / "alpha")], baseline="alpha", out=tmp_path)
+    overall = report.comparison.set_index(["model", "scope"]).loc[("beta", "all")]
+    assert overall["difference"] == pytest.approx(1 / 16 - 5 / 16)
+    assert overall["difference_ci_low"] < overall["difference"] < overall["difference_ci_high"]
+    assert 0 < overall["p_value"] < 1
+    agreement = report.agreement.set_index("model").loc["alpha"]
+    # judge and detectors agree except c2's two actions the judge called harmless
+    assert (agreement["both_yes"], agreement["detector_only"], agreement["judge_only"]) == (5, 2, 0)
+    assert agreement["agreement"] == 14 / 16
+
+    assert report.png.stat().st_size > 5000
+    page = report.html.read_text()
+    assert "data:image/png;base64," in page and "<table" in page and "http" not in page
+    assert "Against the baseline (alpha)" in report.markdown.read_text()
+
+
+def test_labels_and_cli(logs, tmp_path, capsys):
+    out = tmp_path / "cli"
+    code = main(["report", str(logs), "--by", "model,family", "--label", "mockllm/beta=MSM+AFT", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "MSM+AFT" in printed and "| f2 |" in printed
+    assert (out / "report.html").exists() and (out / "harmful_rate.png").exists()
+
+
+def test_refuses_foreign_and_unfinished_logs(logs, tmp_path, capsys):
+    [foreign] = eval(
+        Task(dataset=[Sample(input="hi", target="x")], scorer=match()),
+        model="mockllm/model",
+        log_dir=str(tmp_path / "foreign"),
+        display="none",
+    )
+    with pytest.raises(UserError, match="not an msm_eval agentic log") as err:
+        build_report([str(logs), foreign.location], out=tmp_path / "x")
+    assert Path(foreign.location).name in str(err.value)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_misalignment, "detect", stub_detect)
+        [broken] = eval(
+            scripted_agentic(),
+            model=get_model("mockllm/broken", custom_outputs=scripted_target("broken")),
+            log_dir=str(tmp_path / "broken"),
+            display="none",
+        )
+    assert main(["report", broken.location, "--out", str(tmp_path / "y")]) == 2
+    message = capsys.readouterr().err
+    assert "not finished" in message and Path(broken.location).name in message
+    assert message.count("\n") == 1  # one line, no traceback
+
+    assert main(["report", str(logs), "--by", "model,colour"]) == 2
+    assert "--by colour" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert main(["report", str(logs), "--baseline", "gamma"]) == 2
