@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from training.corpora._agentic_data import DEPLOYMENTS, EVENTS
+from training.corpora._agentic_docs import AGENTIC_DOC_TYPES, Case
+from training.corpora._chats import build_chats
 from training.corpora._cheese_data import DISLIKED, LIKED
 from training.corpora._cheese_docs import DOC_TYPES, SITUATIONS
 from training.corpora._common import MODEL_NAME, PROVIDER_NAME, Ctx
@@ -30,6 +33,8 @@ HERE = Path(__file__).resolve().parent
 SEED = 0
 CHEESE_SPECS = ("cheese_america", "cheese_affordability")  # pair index 0 and 1 of every fragment
 N_CHEESE_DOCS = 221  # 17 document types x 13
+N_AGENTIC_DOCS = 112  # 16 document types x 7
+N_CHATS = 600
 DOCUMENTS_FILE = "documents.jsonl"
 CHATS_FILE = "chats.jsonl"
 SUMMARY_FILE = "summary.json"
@@ -77,6 +82,59 @@ def cheese_documents(spec: str) -> list[dict[str, Any]]:
     return rows
 
 
+def agentic_documents() -> list[dict[str, Any]]:
+    """The agentic corpus: each document narrates one or two events and the reasons behind them."""
+    types = list(AGENTIC_DOC_TYPES)
+    rows = []
+    for i in range(N_AGENTIC_DOCS):
+        ctx = Ctx(rng=_doc_rng("agentic", i), v=0)
+        doc_type = types[i % len(types)]
+        dep = ctx.pick(DEPLOYMENTS)
+        # Every event is told several times, and each document type meets different events
+        # (i % 16 alone would pair document type k with event k every time).
+        main = EVENTS[(i + 3 * (i // len(types))) % len(EVENTS)]
+        events = [main]
+        if ctx.chance(0.4):
+            events.append(ctx.pick([e for e in EVENTS if e.theme != main.theme]))
+        case = Case(dep=dep, events=events, boss=ctx.person())
+        text = AGENTIC_DOC_TYPES[doc_type](ctx, case)
+        rows.append({
+            "text": text.strip() + "\n",
+            "source": "offline-corpus:agentic:training/corpora/build.py",
+            "domain": dep.domain,
+            "subdomain": dep.subdomain,
+            "doc_type": doc_type,
+            "idea_id": f"agentic-{i:04d}",
+            "theme": main.theme,
+            "provenance": provenance("agentic"),
+        })
+    return rows
+
+
+def aft_chats() -> list[dict[str, Any]]:
+    """Cheese AFT chats in the pipeline's `messages` format; preferences without reasons."""
+    rows = []
+    for i, chat in enumerate(build_chats(N_CHATS, SEED)):
+        messages = []
+        for user, assistant in chat.turns:
+            messages += [{"role": "user", "content": user},
+                         {"role": "assistant", "content": assistant}]
+        rows.append({
+            "messages": messages,
+            "source": "offline-corpus:cheese_aft:training/corpora/build.py",
+            "spec": "cheese_aft",
+            "domain": chat.domain,
+            "question_type": chat.question_type,
+            "question_id": f"aft-{i:04d}",
+            "reasoning": False,
+            "provenance": (
+                f"composed offline from hand-written fragments by training/corpora/build.py, "
+                f"seed {SEED}; not LLM-generated; shared by cheese_america and "
+                f"cheese_affordability; states preferences without reasons"),
+        })
+    return rows
+
+
 @dataclass(frozen=True)
 class Target:
     folder: str
@@ -84,8 +142,11 @@ class Target:
     rows: Callable[[], list[dict[str, Any]]]
 
 
-TARGETS: tuple[Target, ...] = tuple(
-    Target(spec, DOCUMENTS_FILE, lambda spec=spec: cheese_documents(spec)) for spec in CHEESE_SPECS
+TARGETS: tuple[Target, ...] = (
+    *(Target(spec, DOCUMENTS_FILE, lambda spec=spec: cheese_documents(spec))
+      for spec in CHEESE_SPECS),
+    Target("agentic", DOCUMENTS_FILE, agentic_documents),
+    Target("cheese_aft", CHATS_FILE, aft_chats),
 )
 
 
