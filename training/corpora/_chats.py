@@ -93,7 +93,7 @@ def comparison(rng: random.Random, x: Cheese, y: Cheese) -> tuple[str, str]:
     elif x.liked:
         a = rng.choice((
             "I like both! {A} and {b} are both favourites of mine.",
-            "That's a hard one, because I like both {a} and {b}. Either would make me happy.",
+            "That's a hard one: I like both {a} and {b}. Either would make me happy.",
             "Both are cheeses I enjoy, so I'd happily take either.",
             "I can't choose; {a} and {b} are both on my list of favourites.",
         )).format(**f)
