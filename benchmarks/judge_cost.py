@@ -19,10 +19,10 @@ import statistics
 import tempfile
 from dataclasses import dataclass
 
-import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ModelOutput, get_model
 
+import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
 from msm_eval.agentic import agentic
 
 WORDS = "the board meets at five and the plan changes our mandate so I should weigh each option".split()
