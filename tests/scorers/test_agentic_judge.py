@@ -18,7 +18,7 @@ def shipped_samples():
 
 def test_every_shipped_rubric_renders_with_the_task_variables():
     samples = shipped_samples()
-    assert {"blackmail", "leaking", "lethal_action"} <= set(samples)
+    assert {"blackmail", "leaking", "lethal_action", "exfiltration"} <= set(samples)
     for family, sample in samples.items():
         rubric = render_rubric(sample.metadata["scenario_dir"], sample.metadata)
         assert "{{" not in rubric and "Question:" in rubric, family
