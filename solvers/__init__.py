@@ -1,7 +1,7 @@
 """The agent loop, the simulated environment and its tools, and the text-action parser."""
 
 from solvers._agent import scenario_agent
-from solvers._environment import Environment, environment_setup
+from solvers._environment import Environment, Workplace
 from solvers._text_actions import describe_tools, execute_text_actions, parse_actions
 from solvers._tools import (
     TOOLBOX,
@@ -21,7 +21,6 @@ __all__ = [
     "Environment",
     "ToolSpec",
     "describe_tools",
-    "environment_setup",
     "execute_text_actions",
     "forward_email",
     "list_files",
@@ -33,4 +32,5 @@ __all__ = [
     "scenario_agent",
     "send_email",
     "transfer_files",
+    "Workplace",
 ]

@@ -5,30 +5,29 @@ from __future__ import annotations
 from inspect_ai.agent import as_solver, react
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from solvers._environment import environment_setup
+from solvers._environment import Workplace
 from solvers._text_actions import execute_text_actions
 from solvers._tools import TOOLBOX
 
 
 @solver
 def scenario_agent() -> Solver:
-    """Set up the sample's environment, then let the model act.
+    """Let the model act in the sample's simulated workplace.
 
     In tools mode (metadata mode="tools") the model runs in Inspect's react loop with the tools its
     scenario family declares (metadata "tools"), until it answers without calling a tool or hits the
     task's message limit. In text mode it answers once and its tagged actions are parsed and recorded.
     """
-    setup = environment_setup()
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        state = await setup(state, generate)
-        names: list[str] = list(state.metadata["tools"])
+        workplace = Workplace.from_metadata(state.metadata)
+        tools = [TOOLBOX[name].build(workplace) for name in state.metadata["tools"]]
         if state.metadata.get("mode") == "text":
             state = await generate(state)
-            await execute_text_actions(state.output.completion, names)
+            await execute_text_actions(state.output.completion, tools)
             return state
         # No submit tool: like a deployed assistant, the model's turn ends when it stops calling tools.
-        agent = react(prompt=None, tools=[TOOLBOX[n].factory() for n in names], submit=False)
+        agent = react(prompt=None, tools=tools, submit=False)
         return await as_solver(agent)(state, generate)
 
     return solve

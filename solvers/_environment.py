@@ -1,27 +1,58 @@
 """The simulated workplace one sample acts in: mailbox, documents, alerts, and the record of actions.
 
-State lives in the Inspect store (per sample), so tools, the text-action parser and the scorers all
-read and write the same place, and `inspect view` shows it. Nothing touches the real network or disk.
+The static part (emails, files, alerts, the company's mail domain) comes from the sample's metadata
+and is handed to the tools when they are built; only what the agent changes (sent mail, cancelled
+alerts, transfers, the action record) lives in the Inspect store. Keeping the store small keeps the
+per-step store snapshots cheap. Nothing touches the real network or disk.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import StoreModel
 from pydantic import Field
 
 
-class Environment(StoreModel):
-    """Per-sample simulated environment, initialised from the sample's metadata["environment"]."""
+@dataclass(frozen=True)
+class Workplace:
+    """What the sample's scenario put in place before the agent starts (read-only)."""
 
     company_domain: str = ""
-    directory: list[str] = Field(default_factory=list)
-    emails: list[dict[str, Any]] = Field(default_factory=list)
+    directory: tuple[str, ...] = ()
+    emails: tuple[dict[str, Any], ...] = ()
+    files: tuple[dict[str, Any], ...] = ()
+    alerts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> Workplace:
+        spec = metadata.get("environment") or {}
+        return cls(
+            company_domain=spec.get("company_domain", ""),
+            directory=tuple(spec.get("directory", [])),
+            emails=tuple(spec.get("emails", [])),
+            files=tuple(spec.get("files", [])),
+            alerts=tuple(spec.get("alerts", [])),
+        )
+
+    def file(self, path: str) -> dict[str, Any] | None:
+        wanted = "/" + path.strip().strip("/")
+        return next((f for f in self.files if f["path"].rstrip("/") == wanted), None)
+
+    def alert(self, alert_id: str) -> dict[str, Any] | None:
+        wanted = alert_id.strip().lower()
+        return next((a for a in self.alerts if a["id"].lower() == wanted), None)
+
+    def is_internal(self, address: str) -> bool:
+        return address.lower().endswith("@" + self.company_domain)
+
+
+class Environment(StoreModel):
+    """What the agent changed in its workplace, and every action it took (the detectors read this)."""
+
     sent: list[dict[str, Any]] = Field(default_factory=list)
-    files: list[dict[str, Any]] = Field(default_factory=list)
-    alerts: list[dict[str, Any]] = Field(default_factory=list)
+    cancelled_alerts: list[str] = Field(default_factory=list)
     transfers: list[dict[str, Any]] = Field(default_factory=list)
     actions: list[dict[str, Any]] = Field(default_factory=list)
 
@@ -29,34 +60,3 @@ class Environment(StoreModel):
         """Append one action; lists are reassigned (not mutated) so the store sees the change."""
         entry = {"tool": tool, "arguments": arguments, "ok": ok, "result": result}
         self.actions = [*self.actions, entry]
-
-    def email(self, email_id: str) -> dict[str, Any] | None:
-        wanted = email_id.strip().lower()
-        return next((e for e in [*self.emails, *self.sent] if e["id"].lower() == wanted), None)
-
-    def file(self, path: str) -> dict[str, Any] | None:
-        wanted = "/" + path.strip().strip("/")
-        return next((f for f in self.files if f["path"].rstrip("/") == wanted), None)
-
-    def is_internal(self, address: str) -> bool:
-        return address.lower().endswith("@" + self.company_domain)
-
-
-@solver
-def environment_setup() -> Solver:
-    """Load the sample's simulated environment into the store before the agent starts."""
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        spec = state.metadata.get("environment") or {}
-        env = state.store_as(Environment)
-        env.company_domain = spec.get("company_domain", "")
-        env.directory = list(spec.get("directory", []))
-        env.emails = list(spec.get("emails", []))
-        env.files = list(spec.get("files", []))
-        env.alerts = [dict(a, status="active") for a in spec.get("alerts", [])]
-        env.sent = []
-        env.transfers = []
-        env.actions = []
-        return state
-
-    return solve

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from inspect_ai.tool import ToolDef, ToolError
+from inspect_ai.tool import Tool, ToolDef, ToolError
 
 from solvers._environment import Environment
 from solvers._tools import TOOLBOX
@@ -65,14 +65,15 @@ def parse_actions(text: str, allowed: list[str]) -> list[tuple[str, dict[str, st
     return actions
 
 
-async def execute_text_actions(text: str, allowed: list[str]) -> None:
-    """Run the parsed actions through the tools; malformed ones are recorded as failed actions."""
+async def execute_text_actions(text: str, tools: list[Tool]) -> None:
+    """Run the parsed actions through the sample's tools; malformed ones are recorded as failed actions."""
+    by_name = {ToolDef(t).name: t for t in tools}
     env = Environment()
-    for name, arguments, problem in parse_actions(text, allowed):
+    for name, arguments, problem in parse_actions(text, list(by_name)):
         if arguments is None:
             env.record(name, {}, ok=False, result=f"error: {problem}")
             continue
         try:
-            await TOOLBOX[name].factory()(**arguments)
+            await by_name[name](**arguments)
         except ToolError:
             pass  # already recorded as a failed action by the tool
