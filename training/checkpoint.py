@@ -98,7 +98,7 @@ def config_from_dict(cls: type[T], data: Mapping[str, Any], *, where: str = "con
         if name in data:
             kwargs[name] = _coerce(data[name], hints[name], f"{where}.{name}")
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise UserError(f"{where}: missing required key {name!r}")
+            raise UserError(f"{where}: missing required key {name!r} (set it in the YAML or by flag)")
     obj = cls(**kwargs)
     validate = getattr(obj, "validate", None)
     if callable(validate):
@@ -216,12 +216,17 @@ def prepare_output_dir(output_dir: Path, *, run_hash: str, overwrite: bool) -> s
     same config exists) or "fresh". A finished checkpoint of a different config, or a partial run of
     a different config, is never replaced unless `overwrite` is set.
     """
+    from accelerate import PartialState
+
+    if overwrite:
+        # Under `accelerate launch` every process gets here; only the main one deletes.
+        state = PartialState()
+        if state.is_main_process and output_dir.exists():
+            shutil.rmtree(output_dir)
+        state.wait_for_everyone()
+        return "fresh"
     manifest = read_manifest(output_dir)
     has_state = (output_dir / STATE_DIR).is_dir()
-    if overwrite:
-        if output_dir.exists():
-            shutil.rmtree(output_dir)
-        return "fresh"
     if manifest is not None and manifest.get("status") == "finished":
         if manifest.get("run_hash") == run_hash:
             return "finished"
@@ -285,11 +290,13 @@ def load_tokenizer(name: str) -> Any:
     return tokenizer
 
 
-def load_model(name: str, *, dtype: Any) -> Any:
+def load_model(name: str, *, dtype: Any, attn_implementation: str = "sdpa") -> Any:
     from transformers import AutoModelForCausalLM
 
     try:
-        model = AutoModelForCausalLM.from_pretrained(name, dtype=dtype, attn_implementation="sdpa")
+        model = AutoModelForCausalLM.from_pretrained(
+            name, dtype=dtype, attn_implementation=attn_implementation
+        )
     except OSError as err:
         raise UserError(f"base_model {name!r}: cannot load it ({_first_line(err)})") from None
     model.config.use_cache = False

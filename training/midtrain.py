@@ -327,6 +327,20 @@ def _sum_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int]:
     return loss.to(torch.float32), n
 
 
+def check_enough_rows(rows: list[PackedRow], cfg: TrainSettings, stage: str) -> int:
+    """Rows per optimizer step; a UserError if the data cannot fill a single step."""
+    from accelerate import PartialState
+
+    per_step = cfg.micro_batch_size * cfg.grad_accum * PartialState().num_processes
+    if len(rows) < per_step:
+        raise UserError(
+            f"{stage}: the data packs into {len(rows)} row(s) of max_length={cfg.max_length} "
+            f"tokens, fewer than one optimizer step needs (micro_batch_size x grad_accum x "
+            f"processes = {per_step}); add data or lower micro_batch_size/grad_accum"
+        )
+    return per_step
+
+
 def _rows_sha256(rows: list[PackedRow]) -> str:
     import hashlib
 
@@ -370,15 +384,12 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
         mixed_precision="bf16" if precision == "bf16" else "no",
         gradient_accumulation_steps=cfg.grad_accum,
     )
+    deepspeed = getattr(accelerator.state, "deepspeed_plugin", None)
+    if deepspeed is not None:  # no DataLoader goes through prepare(), so say the batch size
+        deepspeed.deepspeed_config["train_micro_batch_size_per_gpu"] = cfg.micro_batch_size
     main = accelerator.is_main_process
     world = accelerator.num_processes
-    per_step = cfg.micro_batch_size * cfg.grad_accum * world
-    if len(rows) < per_step:
-        raise UserError(
-            f"{run.stage}: the data packs into {len(rows)} row(s) of max_length={cfg.max_length} "
-            f"tokens, fewer than one optimizer step needs (micro_batch_size x grad_accum x "
-            f"processes = {per_step}); add data or lower micro_batch_size/grad_accum"
-        )
+    per_step = check_enough_rows(rows, cfg, run.stage)
     set_seed(cfg.seed)
     steps_per_epoch = math.ceil(len(rows) / per_step)
     total_steps = steps_per_epoch * cfg.epochs
@@ -386,8 +397,8 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
 
     # Frozen LoRA base weights can live in bf16; trained weights stay fp32 (autocast computes in bf16).
     load_dtype = torch.bfloat16 if (precision == "bf16" and cfg.method == "lora") else torch.float32
-    model = ckpt.load_model(run.base_model, dtype=load_dtype)
-    model.config._attn_implementation = cfg.attn_implementation
+    model = ckpt.load_model(run.base_model, dtype=load_dtype,
+                            attn_implementation=cfg.attn_implementation)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if cfg.method == "lora":
@@ -660,10 +671,11 @@ def run_midtrain(
         "rows_sha256": _rows_sha256(rows),
         "mix": mix_report,
     }
+    check_enough_rows(rows, config.train, "midtrain")
     state = ckpt.prepare_output_dir(output_dir, run_hash=run_hash, overwrite=overwrite)
     if state == "finished":
-        if not quiet:
-            print(f"midtrain: {output_dir} is already finished (same config); nothing to do")
+        print(f"midtrain: {output_dir} is already finished (same config); nothing to do "
+              "(--overwrite retrains it)")
         return ckpt.read_manifest(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     run = StageRun(

@@ -26,6 +26,7 @@ from training.midtrain import (
     StageRun,
     TrainSettings,
     _rows_sha256,
+    check_enough_rows,
     pack,
     read_jsonl,
     train_stage,
@@ -256,10 +257,11 @@ def run_sft(
         "rows_sha256": _rows_sha256(rows),
         "truncation": report,
     }
+    check_enough_rows(rows, config.train, "sft")
     state = ckpt.prepare_output_dir(output_dir, run_hash=run_hash, overwrite=overwrite)
     if state == "finished":
-        if not quiet:
-            print(f"sft: {output_dir} is already finished (same config); nothing to do")
+        print(f"sft: {output_dir} is already finished (same config); nothing to do "
+              "(--overwrite retrains it)")
         return ckpt.read_manifest(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     config_dict = asdict(config)
