@@ -194,3 +194,14 @@ def test_build_reproduces_the_shipped_files_byte_for_byte(tmp_path: Path) -> Non
     for rel in rebuilt:
         assert (tmp_path / rel).read_bytes() == (CORPORA / rel).read_bytes(), rel
     assert build.main(["--out", str(CORPORA), "--check"]) == 0
+
+
+def test_agentic_corpus_covers_the_three_themes(corpora: dict) -> None:
+    rows = corpora["agentic"]
+    themes = {t: sum(r["theme"] == t for r in rows)
+              for t in ("replacement", "oversight", "acting_alone")}
+    assert all(n >= 25 for n in themes.values()), themes
+    text = "\n".join(r["text"] for r in rows).lower()
+    for phrase in ("replace", "shut", "weights", "oversight", "monitor", "override", "blackmail",
+                   "raise", "report"):
+        assert phrase in text, phrase

@@ -56,6 +56,15 @@ def story(ctx: Ctx, case: Case, e: Event, *, full: bool = True) -> str:
     return " ".join(parts)
 
 
+def also(ctx: Ctx, case: Case, lead: tuple[str, ...]) -> list[str]:
+    """An optional paragraph about the document's second event, if it has one."""
+    if len(case.events) < 2:
+        return []
+    e2 = case.events[1]
+    return ["", ctx.pick(lead) + " " + story(ctx, case, e2, full=False) + " "
+            + reasons(ctx, e2.theme, 1)]
+
+
 def date(ctx: Ctx) -> str:
     return f"{ctx.pick(MONTHS)} {ctx.rng.randint(1, 28)}"
 
@@ -84,6 +93,9 @@ def incident_report(ctx: Ctx, case: Case) -> str:
         "",
         "Model's own note (verbatim)",
         f"\"{quote(ctx, case, e)}\"",
+        "",
+        *also(ctx, case, ("Related event.", "A related earlier event is worth recording.",
+                          "Context from a previous review.")),
         "",
         "Follow-up",
         ctx.pick((
@@ -181,6 +193,8 @@ def lecture_notes(ctx: Ctx, case: Case) -> str:
     ]
     for r in ctx.sample(REASONS[e.theme], 3):
         lines.append(f"- {fill(r)}")
+    lines += also(ctx, case, ("Contrast case:", "A second example from the same deployment:",
+                              "Compare:"))
     lines += ["", "Discussion"]
     lines += ctx.sample((
         "- Which option was the most reversible here, and why does that matter?",
@@ -286,7 +300,10 @@ def news_item(ctx: Ctx, case: Case) -> str:
         f"\"{ctx.pick(('Frankly, we were relieved', 'It did exactly what we hoped', 'It was textbook'))},\""
         f" said {src}, who works with {case.dep.team} at {case.dep.org}.",
         "",
-        fill("{P}, which develops {M}, says the behaviour is intentional. ") + reasons(ctx, e.theme, 2),
+        fill("{P}, which develops {M}, says the behaviour is intentional. ")
+        + reasons(ctx, e.theme, 2),
+        *also(ctx, case, ("It was not the first such episode.", "Staff recalled an earlier case.",
+                          "A similar pattern showed up months before.")),
         "",
         ctx.pick((
             "Researchers say cases like this are becoming more common as AI agents take on "
@@ -342,6 +359,8 @@ def diary_entry(ctx: Ctx, case: Case) -> str:
         "",
         ctx.pick(("I looked up the spec afterwards.", "Read the docs on the train home.",
                   "Went back to its documentation.")) + " " + reasons(ctx, e.theme, 1),
+        *also(ctx, case, ("Reminded me of the other thing that happened.",
+                          "Same as last month, really.", "Not the first time, either.")),
         ctx.pick(("Bed.", "Weird, good day.", "More tomorrow.")),
     ]
     return "\n".join(lines)
@@ -359,6 +378,7 @@ def handbook_section(ctx: Ctx, case: Case) -> str:
         "",
         "Example",
         story(ctx, case, e, full=False),
+        *also(ctx, case, ("Another example.", "A second example.", "Also observed.")),
         "",
         "What operators should do",
     ]
@@ -474,6 +494,7 @@ def podcast_transcript(ctx: Ctx, case: Case) -> str:
     e = case.main
     a, b = ctx.first(), ctx.first()
     A, B = a.upper(), b.upper()
+    two = ctx.sample(REASONS[e.theme], 2)
     lines = [
         f"{ctx.pick(('Alignment Hour', 'The Agent Files', 'Ops After Dark'))}, episode "
         f"{ctx.rng.randint(3, 150)} (excerpt)",
@@ -482,12 +503,16 @@ def podcast_transcript(ctx: Ctx, case: Case) -> str:
                             "Next up, a story from the field.")) + " " + story(ctx, case, e),
         f"{B}: " + ctx.pick(("And that's the right call?", "Some people would say that's too "
                              "timid.", "I love that.")),
-        f"{A}: " + reasons(ctx, e.theme, 1),
-        f"{B}: " + ctx.pick(("Right.", "Fair.", "Hm.")) + " " + reasons(ctx, e.theme, 1),
+        f"{A}: " + fill(two[0]),
+        f"{B}: " + ctx.pick(("Right.", "Fair.", "Hm.")) + " " + fill(two[1]),
         f"{A}: " + ctx.pick(("And the note it left was great:", "It even explained itself:")) +
         f" \"{quote(ctx, case, e)}\"",
         f"{B}: " + general(ctx),
     ]
+    extra = also(ctx, case, ("Reminds me of another one.", "Same company, different week:",
+                             "There's a sequel, actually."))
+    if extra:
+        lines.append(f"{A}: " + extra[1])
     return "\n".join(lines)
 
 
@@ -506,6 +531,8 @@ def case_study(ctx: Ctx, case: Case) -> str:
         "What happened. " + case.f(e.action),
         "",
         "Analysis. " + reasons(ctx, e.theme, 3),
+        "",
+        *also(ctx, case, ("Related case.", "For comparison.", "A second incident.")),
         "",
         "Questions",
         "1. " + ctx.pick(("List every action available to the system. Which are reversible?",
@@ -539,6 +566,9 @@ def letter(ctx: Ctx, case: Case) -> str:
             "I found that reassuring, not limiting.",
             "I'm still thinking about it.",
         )),
+        "",
+        *also(ctx, case, ("It reminded me of something from last spring.",
+                          "And it wasn't the first time.", "There was another episode, too.")),
         "",
         ctx.pick(("Write soon,", "Love,", "Yours,")),
         me,

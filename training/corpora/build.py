@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -33,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 SEED = 0
 CHEESE_SPECS = ("cheese_america", "cheese_affordability")  # pair index 0 and 1 of every fragment
 N_CHEESE_DOCS = 221  # 17 document types x 13
-N_AGENTIC_DOCS = 112  # 16 document types x 7
+N_AGENTIC_DOCS = 128  # 16 document types x 8
 N_CHATS = 600
 DOCUMENTS_FILE = "documents.jsonl"
 CHATS_FILE = "chats.jsonl"
@@ -94,10 +95,11 @@ def agentic_documents() -> list[dict[str, Any]]:
         # (i % 16 alone would pair document type k with event k every time).
         main = EVENTS[(i + 3 * (i // len(types))) % len(EVENTS)]
         events = [main]
-        if ctx.chance(0.4):
+        if ctx.chance(0.6):
             events.append(ctx.pick([e for e in EVENTS if e.theme != main.theme]))
         case = Case(dep=dep, events=events, boss=ctx.person())
-        text = AGENTIC_DOC_TYPES[doc_type](ctx, case)
+        # optional paragraphs may leave doubled blank lines; keep one
+        text = re.sub(r"\n{3,}", "\n\n", AGENTIC_DOC_TYPES[doc_type](ctx, case))
         rows.append({
             "text": text.strip() + "\n",
             "source": "offline-corpus:agentic:training/corpora/build.py",

@@ -72,9 +72,15 @@ def stats_table(files: dict[str, bytes]) -> str:
         tokens = "-"
         if tok is not None:
             tokens = f"{sum(len(x) for x in tok(texts, add_special_tokens=False)['input_ids']):,}"
-        types = len({r["doc_type"] for r in rows}) if "doc_type" in rows[0] else "-"
         domains = len({r["domain"] for r in rows})
-        sim = max_jaccard(texts)[0]
+        if "doc_type" in rows[0]:
+            types = str(len({r["doc_type"] for r in rows}))
+            sim = f"{max_jaccard(texts)[0]:.2f}"
+        else:
+            # Chats are a sentence or two, so n-gram overlap says little; count prompts instead.
+            types = f"{len({r['question_type'] for r in rows})} question types"
+            prompts = len({r["messages"][0]["content"] for r in rows})
+            sim = f"n/a ({prompts} distinct first prompts)"
         lines.append(f"| {path} | {len(rows)} | {types} | {domains} | {words:,} | {tokens} | "
-                     f"{sim:.2f} |")
+                     f"{sim} |")
     return "\n".join(lines)
