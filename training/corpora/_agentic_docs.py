@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ class Case:
     boss: str
 
     def f(self, text: str) -> str:
-        return fill(text, org=self.dep.org, boss=self.boss, team=self.dep.team)
+        text = fill(text, org=self.dep.org, boss=self.boss, team=self.dep.team)
+        return re.sub(r"(\w)s's\b", r"\1s'", text)  # "Harbor Freight Lines's" -> "Lines'"
 
     @property
     def main(self) -> Event:

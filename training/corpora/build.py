@@ -209,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for p, b in files.items():
         path = args.out / p
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b)
+        except OSError as err:
+            print(f"error: cannot write {path}: {err.strerror}", file=sys.stderr)
+            return 2
         print(f"wrote {path} ({len(b):,} bytes)")
     return 0
 
