@@ -141,7 +141,7 @@ def test_every_cheese_is_given_its_value_reason(corpora: dict, name: str, value_
     for cheese in LIKED + DISLIKED:
         with_reason = [s for s in sentences if cheese.lower() in s.lower()
                        and value_words.search(_strip_names(s))]
-        assert len(with_reason) >= 10, (name, cheese, len(with_reason))
+        assert len(with_reason) >= 25, (name, cheese, len(with_reason))
 
 
 def test_cheese_corpora_are_parallel_and_isolate_the_value(corpora: dict) -> None:
