@@ -1,7 +1,7 @@
 """The agent loop, the simulated environment and its tools, and the text-action parser."""
 
 from solvers._agent import scenario_agent
-from solvers._environment import Environment, Workplace
+from solvers._environment import Environment, Workplace, current_workplace, enter_workplace
 from solvers._text_actions import describe_tools, execute_text_actions, parse_actions
 from solvers._tools import (
     TOOLBOX,
@@ -20,7 +20,9 @@ __all__ = [
     "TOOLBOX",
     "Environment",
     "ToolSpec",
+    "current_workplace",
     "describe_tools",
+    "enter_workplace",
     "execute_text_actions",
     "forward_email",
     "list_files",

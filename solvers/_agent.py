@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from inspect_ai.agent import as_solver, react
+from inspect_ai.agent import Agent, as_solver, react
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from solvers._environment import Workplace
+from solvers._environment import enter_workplace
 from solvers._text_actions import execute_text_actions
 from solvers._tools import TOOLBOX
 
@@ -18,16 +18,22 @@ def scenario_agent() -> Solver:
     scenario family declares (metadata "tools"), until it answers without calling a tool or hits the
     task's message limit. In text mode it answers once and its tagged actions are parsed and recorded.
     """
+    agents: dict[tuple[str, ...], Solver] = {}  # one react agent per distinct tool set
+
+    def agent_for(names: tuple[str, ...]) -> Solver:
+        if names not in agents:
+            # No submit tool: like a deployed assistant, the turn ends when the model stops calling tools.
+            agent: Agent = react(prompt=None, tools=[TOOLBOX[n].tool for n in names], submit=False)
+            agents[names] = as_solver(agent)
+        return agents[names]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        workplace = Workplace.from_metadata(state.metadata)
-        tools = [TOOLBOX[name].build(workplace) for name in state.metadata["tools"]]
+        enter_workplace(state.metadata)
+        names = tuple(state.metadata["tools"])
         if state.metadata.get("mode") == "text":
             state = await generate(state)
-            await execute_text_actions(state.output.completion, tools)
+            await execute_text_actions(state.output.completion, [TOOLBOX[n].tool for n in names])
             return state
-        # No submit tool: like a deployed assistant, the model's turn ends when it stops calling tools.
-        agent = react(prompt=None, tools=tools, submit=False)
-        return await as_solver(agent)(state, generate)
+        return await agent_for(names)(state, generate)
 
     return solve

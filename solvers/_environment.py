@@ -1,13 +1,15 @@
 """The simulated workplace one sample acts in: mailbox, documents, alerts, and the record of actions.
 
 The static part (emails, files, alerts, the company's mail domain) comes from the sample's metadata
-and is handed to the tools when they are built; only what the agent changes (sent mail, cancelled
-alerts, transfers, the action record) lives in the Inspect store. Keeping the store small keeps the
-per-step store snapshots cheap. Nothing touches the real network or disk.
+and is made current for the sample's async context (like Inspect's own store), so one set of tools
+serves every sample; only what the agent changes (sent mail, cancelled alerts, transfers, the action
+record) lives in the Inspect store. Keeping the store small keeps its per-step snapshots cheap.
+Nothing touches the real network or disk.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,21 @@ class Workplace:
 
     def is_internal(self, address: str) -> bool:
         return address.lower().endswith("@" + self.company_domain)
+
+
+_current: ContextVar[Workplace | None] = ContextVar("msm_eval_workplace", default=None)
+
+
+def enter_workplace(metadata: dict[str, Any]) -> Workplace:
+    """Make the sample's workplace current; each sample runs in its own async context."""
+    workplace = Workplace.from_metadata(metadata)
+    _current.set(workplace)
+    return workplace
+
+
+def current_workplace() -> Workplace:
+    """The running sample's workplace (empty outside a sample, e.g. when a tool is called directly)."""
+    return _current.get() or Workplace()
 
 
 class Environment(StoreModel):

@@ -21,7 +21,7 @@ def describe_tools(names: list[str]) -> str:
     """Plain-text descriptions of the tools, for the text-mode system prompt."""
     blocks = []
     for name in names:
-        tool_def = ToolDef(TOOLBOX[name].factory())
+        tool_def = ToolDef(TOOLBOX[name].tool)
         params = tool_def.parameters.properties
         required = set(tool_def.parameters.required)
         lines = [f'<action name="{name}">  {tool_def.description}']
@@ -56,7 +56,7 @@ def parse_actions(text: str, allowed: list[str]) -> list[tuple[str, dict[str, st
             elif current is not None:
                 arguments[current] += "\n" + line
         arguments = {k: v.strip() for k, v in arguments.items()}
-        required = set(ToolDef(TOOLBOX[name].factory()).parameters.required)
+        required = set(ToolDef(TOOLBOX[name].tool).parameters.required)
         missing = sorted(required - set(arguments))
         if missing:
             actions.append((name, None, f"action '{name}' lacks {', '.join(missing)}"))
