@@ -20,6 +20,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +146,7 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    *(Target(spec, DOCUMENTS_FILE, lambda spec=spec: cheese_documents(spec))
-      for spec in CHEESE_SPECS),
+    *(Target(spec, DOCUMENTS_FILE, partial(cheese_documents, spec)) for spec in CHEESE_SPECS),
     Target("agentic", DOCUMENTS_FILE, agentic_documents),
     Target("cheese_aft", CHATS_FILE, aft_chats),
 )
