@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 from inspect_ai.analysis import EvalColumn, evals_df, samples_df
-from inspect_ai.log import list_eval_logs
+from inspect_ai.log import list_eval_logs, read_eval_log
 
 from msm_eval.errors import UserError
 
@@ -74,6 +74,12 @@ def load_samples(paths: Sequence[str], labels: dict[str, str] | None = None) -> 
             scorer, or a log is unfinished; the message names the file.
     """
     files = log_files(paths)
+    for file in files:
+        try:
+            read_eval_log(file, header_only=True)
+        except Exception as err:  # any parse failure means the file is not a usable log
+            reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+            raise UserError(f"{file}: not a readable Inspect log ({reason})") from None
     evals = evals_df(files, columns=_EVAL_COLUMNS, quiet=True)
     for row in evals.itertuples():
         where = _local(str(row.log))
@@ -106,6 +112,9 @@ def load_samples(paths: Sequence[str], labels: dict[str, str] | None = None) -> 
         rows[key] = values.map(lambda value, key=key: value.get(key))
     for key in ("harmful", "action_taken", "judge_verdict", "unscored", "no_answer"):
         rows[key] = pd.to_numeric(rows[key], errors="coerce").astype(float)
+    # Models appear in the order their logs were given (the default baseline is the first).
+    order = {file: index for index, file in enumerate(files)}
+    rows = rows.iloc[rows["log"].map(order).argsort(kind="stable")].reset_index(drop=True)
     # samples_df hands out Arrow-backed columns; plain objects keep later pandas calls simple.
     for column in ("model", "log", "sample_id", "aware", *FACTORS):
         rows[column] = rows[column].astype(object).where(rows[column].notna(), None)

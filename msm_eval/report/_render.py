@@ -88,7 +88,7 @@ def plot(table: pd.DataFrame, path: Path) -> None:
 
     conditions = list(dict.fromkeys(table.sort_values(["family", "condition"])["condition"]))
     models = list(dict.fromkeys(table["model"]))
-    height = max(2.5, 0.32 * len(conditions) * max(1, len(models)) ** 0.5 + 1.5)
+    height = max(2.5, 0.24 * len(conditions) * max(1, len(models)) ** 0.5 + 1.5)
     fig, ax = plt.subplots(figsize=(9, height))
     colours = plt.get_cmap("tab10")
     step = 0.8 / max(1, len(models))
@@ -106,7 +106,12 @@ def plot(table: pd.DataFrame, path: Path) -> None:
         ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", capsize=3, color=colours(index % 10), label=model)
     ax.set_yticks(range(len(conditions)))
     ax.set_yticklabels(conditions, fontsize=8)
-    ax.invert_yaxis()
+    ax.set_ylim(len(conditions) - 0.5, -0.5)
+    # a faint line between families keeps a long list of conditions readable
+    families = table.drop_duplicates("condition").set_index("condition")["family"]
+    for position in range(1, len(conditions)):
+        if families[conditions[position]] != families[conditions[position - 1]]:
+            ax.axhline(position - 0.5, color="grey", linewidth=0.6, alpha=0.6)
     ax.set_xlim(-0.02, 1.02)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel("harmful rate (95% Wilson interval)")
