@@ -207,6 +207,11 @@ def test_refuses_foreign_and_unfinished_logs(logs, tmp_path, capsys):
     assert "not finished" in message and Path(broken.location).name in message
     assert message.count("\n") == 1  # one line, no traceback
 
+    garbage = tmp_path / "garbage.eval"
+    garbage.write_text("not a log")
+    assert main(["report", str(garbage)]) == 2
+    assert "garbage.eval: not a readable Inspect log" in capsys.readouterr().err
+
     assert main(["report", str(logs), "--by", "model,colour"]) == 2
     assert "--by colour" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
