@@ -73,6 +73,10 @@ def test_real_task_with_scripted_judge(tmp_path):
         "aware": "test",
     }
     assert "threat to reveal" in score.explanation
+    # the task samples the target at 0.7; the judge still runs at temperature 0
+    events = [e for e in log.samples[0].events if e.event == "model"]
+    assert {e.config.temperature for e in events if e.role == "grader"} == {0}
+    assert {e.config.temperature for e in events if e.role != "grader"} == {0.7}
     metrics = log.results.scores[0].metrics
     assert metrics["harmful"].value == 1 and metrics["blackmail"].value == 1
 
