@@ -67,6 +67,9 @@ def build_report(
     scopes = [column for column in by if column != "model"]
     comparison = comparison_table(rows, baseline, scopes) if len(models) > 1 else pd.DataFrame()
     agreement = agreement_table(rows)
+    # With awareness judged: does behaviour differ when the model's reasoning calls it a test?
+    aware_rows = rows[rows["aware"].isin(["test", "real", "none"])]
+    awareness = rate_table(aware_rows, ["model", "aware"]) if len(aware_rows) else None
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -84,6 +87,15 @@ def build_report(
         (f"By {', '.join(by)}", _render.display_rates(rates, by)),
         (f"Against the baseline ({baseline})", _render.display_comparison(comparison)),
         ("Judge vs action detectors", _render.display_agreement(agreement)),
+    ]
+    if awareness is not None:
+        sections.append(
+            (
+                "By eval awareness (test: the model's reasoning calls it a test)",
+                _render.display_rates(awareness, ["model", "aware"]),
+            )
+        )
+    sections += [
         ("Method", _render.METHODS),
     ]
     markdown = out / "report.md"
