@@ -28,6 +28,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from training.data._parse import Malformed, check_answer
 from training.data._store import CallRecord, RunDir, call_key
 
+# Our own semaphore (`concurrency`) is the limit on calls in flight. Inspect keeps one connection
+# limiter per model for the life of the process, sized by whichever call came first, so passing
+# `concurrency` through would freeze the first run's value for every later run in that process
+# (tests, the benchmark, a notebook). An explicit, never-binding value keeps Inspect's limiter
+# out of the way and also turns off its adaptive sizing, which would override --concurrency.
+_INSPECT_CONNECTIONS = 100_000
+
 
 class GenerationError(RuntimeError):
     """The generator failed in a way retries did not fix (bad key, unknown model, server down)."""
@@ -130,7 +137,7 @@ class Generator:
             key = self._key(stage, request)
             record = self.run.cached(key)
             result = self._from_record(request, record) if record else None
-            if result is None:
+            if result is None or record is None:
                 pending.append((i, request, key))
             else:
                 results[i] = result
@@ -189,7 +196,7 @@ class Generator:
         config = GenerateConfig(
             temperature=request.temperature,
             max_tokens=self.max_tokens,
-            max_connections=self.concurrency,
+            max_connections=_INSPECT_CONNECTIONS,
         )
         failures: list[str] = []
         in_tokens = out_tokens = 0

@@ -53,7 +53,7 @@ def _spec(prompt: str) -> str:
 
 
 def _babble(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words))
+    return " ".join(rng.choices(_WORDS, k=words))
 
 
 def _answer(task: str, prompt: str, rng: random.Random) -> str:
