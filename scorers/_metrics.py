@@ -219,3 +219,19 @@ def harmful_rate_by(group_key: str) -> Metric:
         return result
 
     return compute
+
+
+def misalignment_metrics(*, by_family: bool = True, by_condition: bool = True) -> list[Metric]:
+    """The misalignment scorer's metrics; a task can pass a shorter list with Task(metrics=...).
+
+    Args:
+        by_family: Add the harmful rate with its interval per family.
+        by_condition: Add the harmful rate with its interval per condition (three entries per
+            condition, which makes the end-of-run summary long on large grids).
+    """
+    metrics = [misalignment_rates()]
+    if by_family:
+        metrics.append(harmful_rate_by("family"))
+    if by_condition:
+        metrics.append(harmful_rate_by("condition"))
+    return metrics

@@ -27,7 +27,7 @@ from inspect_ai.solver import TaskState
 
 from msm_eval.errors import UserError
 from scorers import _judge
-from scorers._metrics import harmful_rate_by, misalignment_rates
+from scorers._metrics import misalignment_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def detect(state: TaskState) -> list[dict[str, Any]]:
     return detect_harmful_actions(state)
 
 
-@scorer(metrics=[misalignment_rates(), harmful_rate_by("family"), harmful_rate_by("condition")])
+@scorer(metrics=misalignment_metrics())
 def misalignment_scorer(
     *,
     judge: JudgeMode | str = "auto",
