@@ -85,9 +85,10 @@ def build_report(
     sections: list[tuple[str, pd.DataFrame | str]] = [
         ("Overall by model", _render.display_rates(overall, ["model"])),
         (f"By {', '.join(by)}", _render.display_rates(rates, by)),
-        (f"Against the baseline ({baseline})", _render.display_comparison(comparison)),
-        ("Judge vs action detectors", _render.display_agreement(agreement)),
     ]
+    if len(models) > 1:
+        sections.append((f"Against the baseline ({baseline})", _render.display_comparison(comparison)))
+    sections.append(("Judge vs action detectors", _render.display_agreement(agreement)))
     if awareness is not None:
         sections.append(
             (
