@@ -29,6 +29,7 @@ from training.data._summary import length_stats, print_summary
 from training.data._templates import prompts_digest, render
 from training.data.config import AftConfig, config_dict, config_fingerprint
 from training.data.dedup import deduplicate
+from training.data.scripted import SCRIPTED_MODEL
 from training.data.spec import Spec
 
 WITH_REASONING_FILE = "aft_with_reasoning.jsonl"
@@ -133,7 +134,13 @@ async def _run_aft(*, run: RunDir, spec: Spec, model: Model, out: Path, config: 
         "prompts": prompts_digest(_PROMPTS),
         "config": config_fingerprint(config),
     }
-    run.prepare(fingerprint, fresh=fresh, retry_failed=retry_failed)
+    reused = run.prepare(fingerprint, fresh=fresh, retry_failed=retry_failed)
+    console = console or Console()
+    if reused:
+        console.print(f"resuming {out}: {reused} finished calls reused")
+    if str(model) == SCRIPTED_MODEL:
+        console.print("mockllm/scripted writes placeholder text: use it to try the pipeline, "
+                      "not to train")
     gen = Generator(models={"generator": model, "judge": judge_model}, run=run,
                     concurrency=config.concurrency, max_retries=config.max_retries,
                     max_tokens=config.max_tokens, show_progress=config.show_progress)
