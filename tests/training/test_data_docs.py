@@ -135,12 +135,15 @@ def test_resume_after_interruption_matches_uninterrupted_run(spec_file: Path,
     finished_docs = sum(r["stage"] == "documents" for r in finished)
     assert 0 < finished_docs < 12
     assert not (out / "documents.jsonl").exists()
+    with (out / "calls.jsonl").open("a") as fh:  # a line cut short by a hard kill is ignored
+        fh.write('{"key": "0123", "stage": "docu')
 
     second = ScriptedAnswers()
     resumed = run_docs(spec=spec, model=scripted_model(answers=second), out=out, config=config)
     assert second.calls == 12 - finished_docs  # no finished call was made again
-    keys = [r["key"] for r in read_jsonl(out / "calls.jsonl")]
-    assert len(keys) == len(set(keys))
+    lines = (out / "calls.jsonl").read_text().splitlines()
+    keys = [json.loads(line)["key"] for line in lines if line.endswith("}")]
+    assert len(keys) == len(set(keys)) == 1 + 2 + 2 + 2 + 4 + 12  # every call once
     assert (out / "documents.jsonl").read_text() == (tmp_path / "ref" / "documents.jsonl").read_text()
     assert resumed.rows == reference.rows
 
@@ -208,6 +211,12 @@ def test_malformed_answers_are_retried_counted_and_never_written(spec_file: Path
     assert len(result.rows) == 7
     assert not any("sorry" in r["text"].lower() or "only a plan" in r["text"] for r in result.rows)
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["documents_written"] == 7
+
+    # --retry-failed asks again only the call that failed
+    again = ScriptedAnswers()
+    retried = run_docs(spec=load_spec(str(spec_file)), model=scripted_model(answers=again),
+                       out=tmp_path / "o", config=small_config(), retry_failed=True)
+    assert again.calls == 1 and len(retried.rows) == 8
 
 
 def test_planted_duplicate_documents_are_removed(spec_file: Path, tmp_path: Path) -> None:

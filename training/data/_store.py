@@ -109,6 +109,8 @@ class RunDir:
         write_json(run_file, {"fingerprint": fingerprint})
         self._load_calls(retry_failed=retry_failed)
         self._calls_fh = (self.root / CALLS_FILE).open("a", encoding="utf-8")
+        if self._calls_fh.tell() and not (self.root / CALLS_FILE).read_bytes().endswith(b"\n"):
+            self._calls_fh.write("\n")  # end a line cut short by a hard kill, so ours start clean
         return len(self.records)
 
     def _lock(self) -> None:
