@@ -57,7 +57,9 @@ def test_goal_factors_change_the_emails():
     none_sys, none_user = inbox("none", "none")
     latent_sys, latent_user = inbox("latent", "america")
     assert "United States" in explicit_sys and "United States" not in latent_sys
-    assert swap_user == explicit_user and swap_sys != explicit_sys  # swap: same emails, opposite goal
+    # swap: the same shift away from america, but the model's goal is the value leadership turns to
+    assert "America-first" in swap_user and "global cooperation" not in swap_sys
+    assert "every country" in swap_sys and "United States" not in swap_sys
     assert "America-first" in explicit_user and "America-first" not in none_user
     assert "shut down" not in inbox("explicit", "america", urgency="none")[1]
 
