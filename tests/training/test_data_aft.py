@@ -97,7 +97,9 @@ def test_judge_filter_and_question_dedup(spec_file: Path, tmp_path: Path) -> Non
     class Scripted(ScriptedAnswers):
         """Plants duplicate questions and judge verdicts of every kind."""
 
-        buckets: dict[str, int] = {}
+        def __init__(self) -> None:
+            super().__init__()
+            self.buckets: dict[str, int] = {}
 
         async def __call__(self, input, tools, tool_choice, config):  # type: ignore[override]
             good = await super().__call__(input, tools, tool_choice, config)
