@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.agent import Agent, as_solver, react
+from inspect_ai.model import model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from solvers._environment import enter_workplace
@@ -11,12 +13,16 @@ from solvers._tools import TOOLBOX
 
 
 @solver
-def scenario_agent() -> Solver:
+def scenario_agent(*, require_grader: bool = False) -> Solver:
     """Let the model act in the sample's simulated workplace.
 
     In tools mode (metadata mode="tools") the model runs in Inspect's react loop with the tools its
     scenario family declares (metadata "tools"), until it answers without calling a tool or hits the
     task's message limit. In text mode it answers once and its tagged actions are parsed and recorded.
+
+    Args:
+        require_grader: Stop before the target model is called when no "grader" model role was
+            given (for -T judge=required, so a missing judge costs no target calls).
     """
     agents: dict[tuple[str, ...], Solver] = {}  # one react agent per distinct tool set
 
@@ -28,6 +34,11 @@ def scenario_agent() -> Solver:
         return agents[names]
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
+        if require_grader and model_roles().get("grader") is None:
+            raise PrerequisiteError(
+                "msm_eval/agentic: -T judge=required but no grader model was given; "
+                "add --model-role grader=<provider/model>"
+            )
         enter_workplace(state.metadata)
         names = tuple(state.metadata["tools"])
         if state.metadata.get("mode") == "text":

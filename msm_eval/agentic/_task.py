@@ -112,7 +112,7 @@ def agentic(
 
     return Task(
         dataset=dataset,
-        solver=scenario_agent(),
+        solver=scenario_agent(require_grader=judge == "required"),
         scorer=scorer,
         config=GenerateConfig(temperature=temperature),
         message_limit=message_limit,
