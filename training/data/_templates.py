@@ -21,7 +21,7 @@ def _env() -> SandboxedEnvironment:
     return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(PROMPTS_DIR),
         undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
+        keep_trailing_newline=True,  # so an include ends with its newline
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
