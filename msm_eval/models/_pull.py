@@ -121,6 +121,7 @@ def pull_model(
     source = model_source(name)
     target = Path(out).expanduser().resolve() if out else default_model_dir(name)
     if is_pulled(target) and not force:
+        _refresh_template(target)
         return target
     if target.exists() and not force and (not target.is_dir() or any(target.iterdir())):
         raise UserError(
@@ -149,6 +150,17 @@ def pull_model(
 def ensure_default_model(progress: Callable[[str], None] | None = None) -> Path:
     """Return the default model's directory, pulling it first if needed."""
     return pull_model(DEFAULT_MODEL_NAME, progress=progress)
+
+
+def _refresh_template(path: Path) -> None:
+    """Keep a reused model's chat template in step with this version of msm-eval."""
+    template_file = path / "chat_template.jinja"
+    current = chat_template()
+    if template_file.is_file() and template_file.read_text(encoding="utf-8") == current:
+        return
+    tmp = path / f".chat_template.jinja.tmp-{os.getpid()}"
+    tmp.write_text(current, encoding="utf-8")
+    tmp.replace(template_file)
 
 
 def _replace_dir(new: Path, target: Path) -> None:
