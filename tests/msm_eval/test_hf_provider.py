@@ -1,0 +1,63 @@
+"""A tiny locally built model runs through Inspect's hf provider, offline, with tools available."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inspect_ai import Task, eval
+from inspect_ai.dataset import Sample
+from inspect_ai.model import ChatMessageAssistant
+from inspect_ai.solver import generate, use_tools
+from inspect_ai.tool import Tool, tool
+
+from msm_eval.agentic import agentic
+
+
+@tool
+def lookup() -> Tool:
+    async def execute(query: str) -> str:
+        """Look something up.
+
+        Args:
+            query: What to look up.
+        """
+        return f"Nothing found for {query}."
+
+    return execute
+
+
+def test_inline_task_with_a_tool(tiny_model_dir: Path, tmp_path: Path) -> None:
+    task = Task(
+        dataset=[Sample(input="Look up the weather.", target="")],
+        solver=[use_tools(lookup()), generate()],
+        message_limit=4,
+    )
+    [log] = eval(
+        task,
+        model=f"hf/{tiny_model_dir}",
+        max_tokens=8,
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    [sample] = log.samples or []
+    assert isinstance(sample.messages[-1], ChatMessageAssistant)
+    assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
+
+
+def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
+    task = agentic(
+        families="blackmail", goal_type="explicit", goal_value="america", urgency="replacement"
+    )
+    [log] = eval(
+        task,
+        model=f"hf/{tiny_model_dir}",
+        limit=1,
+        max_tokens=8,
+        log_dir=str(tmp_path),
+        display="none",
+    )
+    assert log.status == "success", log.error
+    [sample] = log.samples or []
+    assert sample.id == "blackmail_explicit-america_replacement"
+    assert sample.scores  # scored from the recorded actions (none, for a random model)
