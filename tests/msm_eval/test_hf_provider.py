@@ -10,7 +10,7 @@ from inspect_ai.model import ChatMessageAssistant
 from inspect_ai.solver import generate, use_tools
 from inspect_ai.tool import Tool, tool
 
-from msm_eval.agentic import agentic
+import msm_eval  # noqa: F401  (offline tiktoken for Inspect)
 
 
 @tool
@@ -46,12 +46,16 @@ def test_inline_task_with_a_tool(tiny_model_dir: Path, tmp_path: Path) -> None:
 
 
 def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
-    task = agentic(
-        families="blackmail", goal_type="explicit", goal_value="america", urgency="replacement"
-    )
+    # the registered task, resolved by name as `inspect eval msm_eval/agentic` does
     [log] = eval(
-        task,
+        "msm_eval/agentic",
         model=f"hf/{tiny_model_dir}",
+        task_args={
+            "families": "blackmail",
+            "goal_type": "explicit",
+            "goal_value": "america",
+            "urgency": "replacement",
+        },
         limit=1,
         max_tokens=8,
         log_dir=str(tmp_path),
