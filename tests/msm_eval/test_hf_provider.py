@@ -45,8 +45,10 @@ def test_inline_task_with_a_tool(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
 
 
-def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
-    # the registered task, resolved by name as `inspect eval msm_eval/agentic` does
+def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    # The registered task, resolved by name from outside the repository (from the repository root
+    # Inspect's Python eval() takes "msm_eval/agentic" for the folder of that name).
+    monkeypatch.chdir(tmp_path)
     [log] = eval(
         "msm_eval/agentic",
         model=f"hf/{tiny_model_dir}",
