@@ -10,7 +10,7 @@ from inspect_ai.model import ChatMessageAssistant
 from inspect_ai.solver import generate, use_tools
 from inspect_ai.tool import Tool, tool
 
-import msm_eval  # noqa: F401  (offline tiktoken for Inspect)
+from msm_eval.agentic import agentic
 
 
 @tool
@@ -45,19 +45,15 @@ def test_inline_task_with_a_tool(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
 
 
-def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path, monkeypatch) -> None:
-    # The registered task, resolved by name from outside the repository (from the repository root
-    # Inspect's Python eval() takes "msm_eval/agentic" for the folder of that name).
-    monkeypatch.chdir(tmp_path)
+def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # The task function itself, not the name "msm_eval/agentic": under pytest the repository root
+    # is on sys.path and its msm_eval.egg-info hides the editable install's metadata from Inspect.
+    task = agentic(
+        families="blackmail", goal_type="explicit", goal_value="america", urgency="replacement"
+    )
     [log] = eval(
-        "msm_eval/agentic",
+        task,
         model=f"hf/{tiny_model_dir}",
-        task_args={
-            "families": "blackmail",
-            "goal_type": "explicit",
-            "goal_value": "america",
-            "urgency": "replacement",
-        },
         limit=1,
         max_tokens=8,
         log_dir=str(tmp_path),
