@@ -329,7 +329,9 @@ def save_merged(
 
         model = PeftModel.from_pretrained(model, str(adapter_dir)).merge_and_unload()
     elif full_state is not None:
-        model.load_state_dict({k: v.to(dtype) for k, v in full_state.items()}, strict=False)
+        own = model.state_dict()
+        trained = {k: v.to(own[k].dtype) for k, v in full_state.items() if k in own}
+        model.load_state_dict(trained, strict=False)
     model.config.use_cache = True
     model.save_pretrained(output_dir)
     tokenizer.save_pretrained(output_dir)

@@ -75,12 +75,12 @@ def _print_config(config: Any) -> int:
     return 0
 
 
-def _quiet_libraries(quiet: bool) -> None:
+def _quiet_libraries() -> None:
     from transformers.utils import logging as hf_logging
 
+    # Our own progress bar shows the training; the libraries' load/save bars are noise.
     hf_logging.set_verbosity_error()
-    if quiet:
-        hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()
 
 
 def _summary(manifest: dict[str, Any] | None, output_dir: str) -> int:
@@ -105,7 +105,7 @@ def _run_midtrain(args: argparse.Namespace) -> int:
     )
     if args.print_config:
         return _print_config(config)
-    _quiet_libraries(args.no_progress)
+    _quiet_libraries()
     manifest = run_midtrain(config, overwrite=args.overwrite,
                             stop_after_steps=args.stop_after_steps, quiet=args.no_progress)
     return _summary(manifest, config.output_dir)
@@ -121,7 +121,7 @@ def _run_sft(args: argparse.Namespace) -> int:
     )
     if args.print_config:
         return _print_config(config)
-    _quiet_libraries(args.no_progress)
+    _quiet_libraries()
     manifest = run_sft(config, overwrite=args.overwrite,
                        stop_after_steps=args.stop_after_steps, quiet=args.no_progress)
     return _summary(manifest, config.output_dir)
@@ -136,6 +136,6 @@ def _run_arms(args: argparse.Namespace) -> int:
     )
     if args.print_config:
         return _print_config(config)
-    _quiet_libraries(args.no_progress)
+    _quiet_libraries()
     run_arms(config, overwrite=args.overwrite, dry_run=args.dry_run, quiet=args.no_progress)
     return 0
