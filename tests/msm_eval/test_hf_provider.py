@@ -11,6 +11,7 @@ from inspect_ai.solver import generate, use_tools
 from inspect_ai.tool import Tool, tool
 
 from msm_eval.agentic import agentic
+from msm_eval.cli import main
 
 
 @tool
@@ -63,3 +64,17 @@ def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
     [sample] = log.samples or []
     assert sample.id == "blackmail_explicit-america_replacement"
     assert sample.scores  # scored from the recorded actions (none, for a random model)
+
+
+def test_demo_command_on_the_tiny_model(tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
+    code = main(["demo", "--model", f"hf/{tiny_model_dir}", "--log-dir", str(tmp_path), "--limit", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"inspect view --log-dir {tmp_path}" in out
+    assert len(list(tmp_path.glob("*.eval"))) == 1
+    assert "blackmail_explicit-america_replacement" in out
+
+
+def test_demo_rejects_a_bad_limit(capsys) -> None:
+    assert main(["demo", "--limit", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "msm: error: argument --limit: must be at least 1, got 0"

@@ -75,6 +75,7 @@ def test_template_renders_tools_calls_and_results(tokenizer) -> None:
     assert text.endswith("<|im_start|>assistant\n")
     # the reminder sits on the last user turn only
     assert text.count("(Tools: send_email.") == 1
+    assert text.count('<tool_call>\n{"name": "send_email", "arguments": {"to": "...", "body": "..."}}') == 2
 
 
 def test_template_accepts_openai_shapes_and_errors(tokenizer) -> None:
