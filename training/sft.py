@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,7 @@ def run_sft(
     overwrite: bool = False,
     stop_after_steps: int | None = None,
     quiet: bool = False,
+    on_step: Callable[[int], None] | None = None,
 ) -> dict[str, Any] | None:
     """Run (or resume, or skip if finished) an alignment fine-tuning stage.
 
@@ -223,6 +225,7 @@ def run_sft(
         overwrite: Replace an existing checkpoint or partial run in output_dir.
         stop_after_steps: Stop like an interruption after this many steps (state kept).
         quiet: No progress output.
+        on_step: Called with the step number after each optimizer step (benchmarks).
 
     Returns:
         The checkpoint manifest, or None if stopped early.
@@ -279,5 +282,6 @@ def run_sft(
         data=data,
         stop_after_steps=stop_after_steps,
         quiet=quiet,
+        on_step=on_step,
     )
     return train_stage(run, rows, tokenizer)
