@@ -244,7 +244,8 @@ def prepare_output_dir(output_dir: Path, *, run_hash: str, overwrite: bool) -> s
             f"{output_dir}: holds a partial run of a different config; "
             "pass --overwrite to start over or choose another output_dir"
         )
-    if output_dir.exists() and any(output_dir.iterdir()):
+    leftovers = {STATE_DIR + ".tmp"}  # a save interrupted before the first state was complete
+    if output_dir.exists() and any(p.name not in leftovers for p in output_dir.iterdir()):
         raise UserError(
             f"{output_dir}: exists and is not a training run directory; "
             "pass --overwrite to replace it or choose another output_dir"
