@@ -198,3 +198,19 @@ def test_pull_reuses_a_finished_model(converted: Path) -> None:
     before = (converted / "model.safetensors").stat().st_mtime_ns
     assert pull_model(out=converted) == converted
     assert (converted / "model.safetensors").stat().st_mtime_ns == before
+
+
+def test_example_call_uses_a_valid_enum_value(tokenizer) -> None:
+    schema = {
+        "name": "read_inbox",
+        "description": "Read a folder.",
+        "parameters": {
+            "type": "object",
+            "properties": {"folder": {"type": "string", "enum": ["inbox", "sent"]}},
+            "required": ["folder"],
+        },
+    }
+    text = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "Hi"}], tools=[schema], tokenize=False
+    )
+    assert '{"name": "read_inbox", "arguments": {"folder": "inbox"}}' in text
