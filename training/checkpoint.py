@@ -151,11 +151,18 @@ def load_config(
     return config_from_dict(cls, data, where=str(path) if path else "config")
 
 
-def config_hash(config: Any, *, ignore: Sequence[str] = ()) -> str:
-    """A stable hash of a config dataclass (keys in `ignore` left out, e.g. the output dir)."""
+def config_hash(
+    config: Any, *, ignore: Sequence[str] = (), extra: Mapping[str, Any] | None = None
+) -> str:
+    """A stable hash of a config dataclass (keys in `ignore` left out, e.g. the output dir).
+
+    `extra` adds what the config only names by path (data file hashes, the parent's run hash), so
+    a changed corpus or parent is a different run, not a finished one.
+    """
     data = dataclasses.asdict(config)
     for key in ignore:
         data.pop(key, None)
+    data["_extra"] = dict(extra or {})
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

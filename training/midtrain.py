@@ -649,7 +649,6 @@ def run_midtrain(
         The checkpoint manifest, or None if stopped early.
     """
     output_dir = Path(config.output_dir)
-    run_hash = ckpt.config_hash(config, ignore=("output_dir",))
     # Validate all inputs before touching the output directory.
     base = ckpt.resolve_base_model(config.base_model)
     tokenizer = ckpt.load_tokenizer(base)
@@ -690,6 +689,8 @@ def run_midtrain(
         "mix": mix_report,
     }
     check_enough_rows(rows, config.train, "midtrain")
+    run_hash = ckpt.config_hash(config, ignore=("output_dir",),
+                                extra={"data": [f["sha256"] for f in files], "base": base})
     state = ckpt.prepare_output_dir(output_dir, run_hash=run_hash, overwrite=overwrite)
     if state == "finished":
         print(f"midtrain: {output_dir} is already finished (same config); nothing to do "

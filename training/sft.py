@@ -231,7 +231,6 @@ def run_sft(
         The checkpoint manifest, or None if stopped early.
     """
     output_dir = Path(config.output_dir)
-    run_hash = ckpt.config_hash(config, ignore=("output_dir",))
     base, parent_adapter = _resolve_models(config)
     tokenizer = ckpt.load_tokenizer(base)
     check_template(tokenizer, model=base)
@@ -261,6 +260,11 @@ def run_sft(
         "truncation": report,
     }
     check_enough_rows(rows, config.train, "sft")
+    parent_manifest = ckpt.read_manifest(config.parent) if config.parent else None
+    run_hash = ckpt.config_hash(config, ignore=("output_dir",), extra={
+        "data": ckpt.file_sha256(config.chats), "base": base,
+        "parent": parent_manifest.get("run_hash") if parent_manifest else None,
+    })
     state = ckpt.prepare_output_dir(output_dir, run_hash=run_hash, overwrite=overwrite)
     if state == "finished":
         print(f"sft: {output_dir} is already finished (same config); nothing to do "

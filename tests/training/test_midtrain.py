@@ -156,6 +156,11 @@ def test_midtrain_end_to_end_loss_decreases_and_checkpoint_loads(
     config.train.lr = 1e-3
     with pytest.raises(UserError, match="finished checkpoint of a different config"):
         run_midtrain(config, quiet=True)
+    config.train.lr = 5e-3  # back to the finished config, but the corpus changed under it
+    with docs.open("a") as handle:
+        handle.write('{"text": "One more document about cheddar."}\n')
+    with pytest.raises(UserError, match="finished checkpoint of a different config"):
+        run_midtrain(config, quiet=True)
 
 
 def test_interrupted_run_resumes_to_the_same_weights(tiny_model_dir: Path, tmp_path: Path) -> None:
