@@ -75,7 +75,8 @@ def build_tiny_model(path: Path, *, vocab_size: int = 600, seed: int = 0) -> Pat
     tokenizer.chat_template = chat_template()
     tokenizer.save_pretrained(path)
 
-    eos_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    bos_id, eos_id = tokenizer.bos_token_id, tokenizer.eos_token_id
+    assert isinstance(bos_id, int) and isinstance(eos_id, int)
     config = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=64,
@@ -85,7 +86,7 @@ def build_tiny_model(path: Path, *, vocab_size: int = 600, seed: int = 0) -> Pat
         num_key_value_heads=2,
         max_position_embeddings=8192,
         tie_word_embeddings=True,
-        bos_token_id=tokenizer.convert_tokens_to_ids("<|im_start|>"),
+        bos_token_id=bos_id,
         eos_token_id=eos_id,
         pad_token_id=eos_id,
     )

@@ -133,6 +133,7 @@ def pull_model(
     started = time.monotonic()
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(target)
     tmp = target.parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -150,6 +151,24 @@ def pull_model(
 def ensure_default_model(progress: Callable[[str], None] | None = None) -> Path:
     """Return the default model's directory, pulling it first if needed."""
     return pull_model(DEFAULT_MODEL_NAME, progress=progress)
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Delete temporary folders left by pulls that were killed (their process is gone)."""
+    for leftover in target.parent.glob(f".{target.name}.partial-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _refresh_template(path: Path) -> None:
