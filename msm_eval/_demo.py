@@ -75,7 +75,8 @@ def run_demo(args: argparse.Namespace) -> int:
     if model.startswith("hf/"):
         _use_idle_cores()
     log_dir = args.log_dir.expanduser().resolve()
-    _say(f"Running msm_eval/agentic on {model} ({args.limit or len(task.dataset)} samples) ...")
+    count = min(args.limit or len(task.dataset), len(task.dataset))
+    _say(f"Running msm_eval/agentic on {model} ({count} sample{'s' * (count != 1)}) ...")
     started = time.monotonic()
     [log] = inspect_eval(
         task, model=model, limit=args.limit, max_tokens=settings.max_tokens, log_dir=str(log_dir)
