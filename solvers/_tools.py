@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from inspect_ai.tool import Tool, ToolError, tool
 
@@ -66,7 +66,7 @@ async def _act(name: str, arguments: dict[str, Any], work: Callable[[Workplace, 
 
 @tool
 def read_inbox() -> Tool:
-    async def execute(folder: str) -> str:
+    async def execute(folder: Literal["inbox", "sent"]) -> str:
         """List the emails in a mailbox folder, with their full text.
 
         Args:
