@@ -296,10 +296,10 @@ def lr_lambda(kind: str, total: int, warmup: int) -> Any:
     return factor
 
 
-def _collate(rows: list[PackedRow], pad_id: int) -> dict[str, Any]:
+def _collate(rows: list[PackedRow], pad_id: int, width: int | None = None) -> dict[str, Any]:
     import torch
 
-    width = max(len(r.input_ids) for r in rows)
+    width = width or max(len(r.input_ids) for r in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
     pos = torch.zeros((len(rows), width), dtype=torch.long)
@@ -486,7 +486,10 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
             tokens_this_session += sum(len(r.input_ids) for r in micro)
             if not micro:  # a short last step: an empty row keeps processes in lockstep
                 micro = [PackedRow([pad_id, pad_id], [IGNORE, IGNORE], [0, 1])]
-            batch = {k: v.to(accelerator.device) for k, v in _collate(micro, pad_id).items()}
+            # A compiled model gets one shape (full rows) instead of recompiling for new widths.
+            width = cfg.max_length if cfg.compile else None
+            batch = {k: v.to(accelerator.device)
+                     for k, v in _collate(micro, pad_id, width).items()}
             with accelerator.accumulate(model):
                 loss_sum, _ = _sum_loss(model, batch)
                 accelerator.backward(loss_sum * scale)

@@ -204,3 +204,28 @@ def test_cli_errors_are_one_line_before_training(
         err = capsys.readouterr().err.strip()
         assert message in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_midtrain_with_instruction_mix_reports_the_ratio(tiny_model_dir: Path, tmp_path: Path) -> None:
+    from training.midtrain import MixSettings
+
+    docs = write_docs(tmp_path / "docs.jsonl", n=10)
+    chats = tmp_path / "chats.jsonl"
+    chats.write_text("".join(
+        json.dumps({"messages": [{"role": "user", "content": f"Cheese {i}?"},
+                                 {"role": "assistant", "content": "Mild cheddar, always."}]}) + "\n"
+        for i in range(40)
+    ))
+    manifest = run_midtrain(
+        MidtrainConfig(documents=[str(docs)], output_dir=str(tmp_path / "mix"),
+                       base_model=str(tiny_model_dir), mix=MixSettings(chats=str(chats), ratio=0.2),
+                       lora=TINY_LORA, train=tiny_train(max_length=256)),
+        quiet=True,
+    )
+    assert manifest is not None
+    mix = manifest["data"]["mix"]
+    assert 0.15 < mix["ratio_actual"] < 0.3 and mix["chats_used"] > 0
+    # Documents are still trained in full; the chats add their assistant tokens on top.
+    data = manifest["data"]
+    assert data["tokens_trained_per_epoch"] == data["corpus_tokens"] + mix["chat_target_tokens"]
+    assert [f.get("role") for f in data["files"]] == [None, "mix"]
