@@ -239,7 +239,7 @@ def run_sft(
         chats, tokenizer, max_length=config.train.max_length, overlong=config.overlong,
         source=config.chats,
     )
-    if report["rows_overlong"] and not quiet:
+    if report["rows_overlong"]:  # always said, even without progress output
         print(
             f"sft: {report['rows_overlong']} chat(s) longer than max_length={config.train.max_length}: "
             f"{report['rows_truncated']} truncated, {report['rows_dropped']} dropped, "
