@@ -229,3 +229,21 @@ def test_midtrain_with_instruction_mix_reports_the_ratio(tiny_model_dir: Path, t
     data = manifest["data"]
     assert data["tokens_trained_per_epoch"] == data["corpus_tokens"] + mix["chat_target_tokens"]
     assert [f.get("role") for f in data["files"]] == [None, "mix"]
+
+
+def test_full_fine_tuning_writes_merged_weights_without_adapter(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    from safetensors.torch import load_file
+
+    docs = write_docs(tmp_path / "docs.jsonl", n=8)
+    out = tmp_path / "full"
+    manifest = run_midtrain(MidtrainConfig(documents=[str(docs)], output_dir=str(out),
+                                           base_model=str(tiny_model_dir),
+                                           train=tiny_train(method="full", lr=1e-3)), quiet=True)
+    assert manifest is not None and manifest["method"] == "full"
+    assert not (out / "adapter").exists()
+    before = load_file(tiny_model_dir / "model.safetensors")
+    after = load_file(out / "model.safetensors")
+    key = "model.layers.0.mlp.down_proj.weight"
+    assert before[key].dtype == after[key].dtype and not (before[key] == after[key]).all()
