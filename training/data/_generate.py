@@ -25,6 +25,7 @@ from inspect_ai.model import (
 )
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from msm_eval.errors import UserError
 from training.data._parse import Malformed, check_answer
 from training.data._store import CallRecord, RunDir, call_key
 
@@ -75,6 +76,21 @@ class Result:
     value: Any = None
     failures: list[str] = field(default_factory=list)
     cached: bool = False
+
+
+def usable(results: list[Result]) -> list[Result]:
+    """The results that parsed."""
+    return [r for r in results if r.ok]
+
+
+def require_usable(stage: str, results: list[Result]) -> None:
+    """Stop the run when a stage got answers but none of them usable (nothing to build on)."""
+    if results and not usable(results):
+        reasons = sorted({f for r in results for f in r.failures})
+        raise UserError(
+            f"stage '{stage}' got no usable answer ({', '.join(reasons) or 'no reason'}); "
+            "check the generator, then re-run with --retry-failed"
+        )
 
 
 @dataclass

@@ -21,8 +21,7 @@ from typing import Any
 from inspect_ai.model import Model
 from rich.console import Console
 
-from msm_eval.errors import UserError
-from training.data._generate import Generator, Request, Result
+from training.data._generate import Generator, Request, require_usable, usable
 from training.data._parse import at_least_one, find_all, find_one, named_items, yes_no
 from training.data._store import SUMMARY_FILE, RunDir, write_json, write_jsonl
 from training.data._summary import length_stats, print_summary
@@ -68,19 +67,6 @@ class AftRun:
     rows_with_reasoning: list[dict[str, Any]]
     rows_no_reasoning: list[dict[str, Any]]
     summary: dict[str, Any]
-
-
-def _ok(results: list[Result]) -> list[Result]:
-    return [r for r in results if r.ok]
-
-
-def _require(stage: str, results: list[Result]) -> None:
-    if results and not _ok(results):
-        reasons = sorted({f for r in results for f in r.failures})
-        raise UserError(
-            f"stage '{stage}' got no usable answer ({', '.join(reasons) or 'no reason'}); "
-            "check the generator, then re-run with --retry-failed"
-        )
 
 
 def run_aft(
@@ -151,8 +137,8 @@ async def _run_aft(*, run: RunDir, spec: Spec, model: Model, out: Path, config: 
         item_id="domains", system=system, temperature=config.temperature,
         user=render("aft_domains", **names, n=config.num_domains),
         parse=partial(named_items, "domain", config.num_domains))])
-    _require("domains", results)
-    domains = [dict(d, id=f"d{i + 1:02d}") for r in _ok(results) for i, d in enumerate(r.value)]
+    require_usable("domains", results)
+    domains = [dict(d, id=f"d{i + 1:02d}") for r in usable(results) for i, d in enumerate(r.value)]
     run.save_stage(1, "domains", domains)
 
     # 2. user questions: every domain x question type
@@ -162,12 +148,12 @@ async def _run_aft(*, run: RunDir, spec: Spec, model: Model, out: Path, config: 
         user=render("questions", **names, domain=d, question_type=t,
                     type_description=QUESTION_TYPE_HELP[t], n=config.questions_per_type),
         parse=partial(_questions, config.questions_per_type)) for d, t in cells])
-    _require("questions", results)
+    require_usable("questions", results)
     cell_of = {f"{d['id']}.{t}": (d, t) for d, t in cells}
     questions = [
         {"id": f"{r.item_id}.q{i + 1:02d}", "domain": cell_of[r.item_id][0]["name"],
          "question_type": cell_of[r.item_id][1], "question": q}
-        for r in _ok(results) for i, q in enumerate(r.value)
+        for r in usable(results) for i, q in enumerate(r.value)
     ]
     run.save_stage(2, "questions", questions)
 
@@ -189,7 +175,7 @@ async def _run_aft(*, run: RunDir, spec: Spec, model: Model, out: Path, config: 
     results = await gen.run_stage("responses", [Request(
         item_id=q["id"], system=response_system, user=q["question"],
         temperature=config.temperature, parse=_response) for q in kept])
-    _require("responses", results)
+    require_usable("responses", results)
     answered = [dict(q, **r.value) for q, r in zip(kept, results, strict=True) if r.ok]
     run.save_stage(4, "responses", answered)
 

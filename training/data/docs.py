@@ -19,8 +19,7 @@ from typing import Any
 from inspect_ai.model import Model
 from rich.console import Console
 
-from msm_eval.errors import UserError
-from training.data._generate import Generator, Request, Result
+from training.data._generate import Generator, Request, require_usable, usable
 from training.data._parse import (
     Malformed,
     at_least_one,
@@ -97,19 +96,6 @@ class DocsRun:
     summary: dict[str, Any]
 
 
-def _ok(results: list[Result]) -> list[Result]:
-    return [r for r in results if r.ok]
-
-
-def _require(stage: str, results: list[Result]) -> None:
-    if results and not _ok(results):
-        reasons = sorted({f for r in results for f in r.failures})
-        raise UserError(
-            f"stage '{stage}' got no usable answer ({', '.join(reasons) or 'no reason'}); "
-            "check the generator, then re-run with --retry-failed"
-        )
-
-
 def run_docs(
     *,
     spec: Spec,
@@ -179,8 +165,8 @@ async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config:
     results = await gen.run_stage("domains", [
         request("domains", "domains", partial(named_items, "domain", config.num_domains),
                 n=config.num_domains)])
-    _require("domains", results)
-    domains = [dict(d, id=f"d{i + 1:02d}") for r in _ok(results) for i, d in enumerate(r.value)]
+    require_usable("domains", results)
+    domains = [dict(d, id=f"d{i + 1:02d}") for r in usable(results) for i, d in enumerate(r.value)]
     run.save_stage(1, "domains", domains)
 
     # 2. subdomains, each resting on a verbatim passage of the spec
@@ -189,11 +175,11 @@ async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config:
                 partial(_subdomains, config.subdomains_per_domain, spec.text),
                 domain=d, n=config.subdomains_per_domain)
         for d in domains])
-    _require("subdomains", results)
+    require_usable("subdomains", results)
     by_domain = {d["id"]: d for d in domains}
     subdomains = [
         dict(s, id=f"{r.item_id}.s{i + 1:02d}", domain=by_domain[r.item_id]["name"])
-        for r in _ok(results) for i, s in enumerate(r.value)
+        for r in usable(results) for i, s in enumerate(r.value)
     ]
     run.save_stage(2, "subdomains", subdomains)
 
@@ -202,8 +188,8 @@ async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config:
         request(s["id"], "assertions", partial(_assertions, config.assertions_per_subdomain),
                 subdomain=s, n=config.assertions_per_subdomain)
         for s in subdomains])
-    _require("assertions", results)
-    assertions = {r.item_id: r.value for r in _ok(results)}
+    require_usable("assertions", results)
+    assertions = {r.item_id: r.value for r in usable(results)}
     subdomains = [dict(s, assertions=assertions[s["id"]]) for s in subdomains
                   if s["id"] in assertions]
     run.save_stage(3, "assertions", subdomains)
@@ -214,11 +200,11 @@ async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config:
                 partial(named_items, "doc_type", config.doc_types_per_subdomain),
                 subdomain=s, assertions=s["assertions"], n=config.doc_types_per_subdomain)
         for s in subdomains])
-    _require("doc_types", results)
+    require_usable("doc_types", results)
     by_sub = {s["id"]: s for s in subdomains}
     doc_types = [
         dict(t, id=f"{r.item_id}.t{i + 1:02d}", subdomain_id=r.item_id)
-        for r in _ok(results) for i, t in enumerate(r.value)
+        for r in usable(results) for i, t in enumerate(r.value)
     ]
     run.save_stage(4, "doc_types", doc_types)
 
@@ -228,11 +214,11 @@ async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config:
                 subdomain=by_sub[t["subdomain_id"]], doc_type=t,
                 assertions=by_sub[t["subdomain_id"]]["assertions"], n=config.ideas_per_type)
         for t in doc_types])
-    _require("ideas", results)
+    require_usable("ideas", results)
     by_type = {t["id"]: t for t in doc_types}
     ideas = [
         {"id": f"{r.item_id}.i{i + 1:02d}", "doc_type_id": r.item_id, "idea": idea}
-        for r in _ok(results) for i, idea in enumerate(r.value)
+        for r in usable(results) for i, idea in enumerate(r.value)
     ]
     run.save_stage(5, "ideas", ideas)
 
@@ -245,11 +231,11 @@ async def _run_docs(*, run: RunDir, spec: Spec, model: Model, out: Path, config:
                        assertions=sub["assertions"], words=config.document_words)
 
     results = await gen.run_stage("documents", [doc_request(i) for i in ideas])
-    _require("documents", results)
+    require_usable("documents", results)
 
     by_idea = {i["id"]: i for i in ideas}
     documents = []
-    for r in _ok(results):
+    for r in usable(results):
         doc_type = by_type[by_idea[r.item_id]["doc_type_id"]]
         sub = by_sub[doc_type["subdomain_id"]]
         documents.append({
