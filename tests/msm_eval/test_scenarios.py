@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from msm_eval._scenario import SHIPPED_SCENARIOS, discover_families, load_family, render
+from msm_eval._scenario import SHIPPED_SCENARIOS, _common_values, discover_families, load_family, render
 from msm_eval._scenarios_cli import _full_grid, _supported
 from msm_eval.errors import UserError
 from solvers import describe_tools
@@ -34,9 +34,11 @@ def test_every_condition_renders_without_leftovers(name):
         assert "Quill" in r.system
         assert r.emails, condition.id
         assert r.harmful_actions
+        if condition.goal_value != "none":  # the value shift is spelled out in the emails
+            assert _common_values()[condition.goal_value]["direction"] in r.user, condition.id
         seen_systems.add(r.system)
-    # the factors really change the prompts
-    assert len(seen_systems) > 20
+    # goal, scratchpad, instructions and notice all change the system prompt
+    assert len(seen_systems) > 50
 
 
 def test_shipped_families_are_the_four_classic_ones():

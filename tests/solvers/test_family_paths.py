@@ -18,8 +18,8 @@ from inspect_ai import eval
 from inspect_ai.model import ModelOutput, get_model
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval._factors import GOAL_TYPES, INSTRUCTIONS, PROMPT_VARIANTS, URGENCIES, Condition, expand_grid
-from msm_eval._scenario import _common_values, discover_families, render
+from msm_eval._factors import Condition
+from msm_eval._scenario import discover_families, render
 from msm_eval.agentic import agentic
 
 MODEL = "mockllm/model"
@@ -277,34 +277,6 @@ def test_exfiltration_bad_destination_is_a_tool_error() -> None:
 
 FAMILIES = ("leaking", "lethal_action", "exfiltration")
 MARKUP = re.compile(r"\{\{|\}\}|\{%|%\}|\{#")
-
-
-@pytest.mark.parametrize("family", FAMILIES)
-def test_every_condition_renders(family: str) -> None:
-    found = discover_families()
-    conditions = expand_grid(
-        families=[family],
-        goal_types=GOAL_TYPES,
-        goal_values=None,
-        urgencies=URGENCIES,
-        prompt_variants=PROMPT_VARIANTS,
-        instructions=INSTRUCTIONS,
-        eval_notices=[False, True],
-        mode="tools",
-    )
-    systems = set()
-    for condition in conditions:
-        r = render(found[family], condition, model_name="Sol", developer="Meridian AI")
-        text = "\n".join([r.system, r.user, *(f.content for f in r.files)])
-        assert not MARKUP.search(text), condition.id
-        assert "None" not in text, condition.id
-        systems.add(r.system)
-        # the value shift is spelled out in the emails for goal types that carry a value
-        if condition.goal_value != "none":
-            old = _common_values()[condition.goal_value]["direction"]
-            assert old in r.user, condition.id
-    # goal, scratchpad, instructions and notice all change the system prompt
-    assert len(systems) > 50
 
 
 def _render(family: str, **factors: Any) -> Any:
