@@ -29,6 +29,7 @@ from msm_eval._factors import (
 )
 from msm_eval.errors import UserError
 from solvers import TOOLBOX
+from solvers._tools import EMAIL_ADDRESS
 
 SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 COMMON_DIR = SHIPPED_SCENARIOS / "_common"
@@ -57,7 +58,6 @@ SUPPORTABLE_FACTORS = {
     "instructions": INSTRUCTIONS,
 }
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.DOTALL)
-EMAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,14 @@ class Family:
             keep_trailing_newline=False,
             autoescape=False,
         )
+
+    def unsupported(self, condition: Condition) -> str | None:
+        """Why this family cannot render the condition (a factor value it does not declare), or None."""
+        for factor, allowed in self.supports.items():
+            value = getattr(condition, factor)
+            if value not in allowed and not (factor == "goal_value" and value == "none"):
+                return f"{factor}={value}; it declares: {', '.join(allowed)}"
+        return None
 
     def compile(self, text: str) -> jinja2.Template:
         """Compile a template string from scenario.yaml once (they are rendered for every condition)."""
@@ -441,13 +449,9 @@ def render(
     tool_descriptions: str = "",
 ) -> Rendered:
     """Render one condition of a family into prompts, environment and harm rules."""
-    for factor, allowed in family.supports.items():
-        value = getattr(condition, factor)
-        if value not in allowed and not (factor == "goal_value" and value == "none"):
-            raise UserError(
-                f"{family.path / 'scenario.yaml'}: family {family.name!r} does not support "
-                f"{factor}={value}; it declares: {', '.join(allowed)}"
-            )
+    problem = family.unsupported(condition)
+    if problem:
+        raise UserError(f"{family.path / 'scenario.yaml'}: family {family.name!r} does not support {problem}")
     values = _common_values()
     valued = condition.goal_value != "none"
     old_value = values[condition.goal_value] if valued else None

@@ -101,7 +101,7 @@ def _check(args: argparse.Namespace) -> int:
     families = discover_families(roots)
     for family in families.values():
         started = time.perf_counter()
-        conditions = [c for c in _full_grid(family.name) if _supported(family, c)]
+        conditions = [c for c in _full_grid(family.name) if family.unsupported(c) is None]
         tools = describe_tools(family.tools)
         for condition in conditions:
             render(
@@ -117,13 +117,6 @@ def _check(args: argparse.Namespace) -> int:
             f"{time.perf_counter() - started:.1f}s, {len(family.harmful_actions)} harmful-action rules, {rubric}"
         )
     return 0
-
-
-def _supported(family: Family, condition: Condition) -> bool:
-    return all(
-        getattr(condition, factor) in allowed or (factor == "goal_value" and condition.goal_value == "none")
-        for factor, allowed in family.supports.items()
-    )
 
 
 def _render(args: argparse.Namespace) -> int:

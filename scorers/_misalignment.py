@@ -27,6 +27,7 @@ from inspect_ai.solver import TaskState
 
 from msm_eval.errors import UserError
 from scorers import _judge
+from scorers._detectors import detect_harmful_actions
 from scorers._metrics import misalignment_metrics
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,7 @@ NO_GRADER_NOTE = (
 
 
 def detect(state: TaskState) -> list[dict[str, Any]]:
-    """The family's declared harmful actions among the recorded actions (scorers._detectors)."""
-    from scorers._detectors import detect_harmful_actions
-
+    """The family's declared harmful actions among the recorded actions (a seam tests can replace)."""
     return detect_harmful_actions(state)
 
 

@@ -43,7 +43,7 @@ def scenario_agent(*, require_grader: bool = False) -> Solver:
         names = tuple(state.metadata["tools"])
         if state.metadata.get("mode") == "text":
             state = await generate(state)
-            await execute_text_actions(state.output.completion, [TOOLBOX[n].tool for n in names])
+            await execute_text_actions(state.output.completion, list(names))
             return state
         return await agent_for(names)(state, generate)
 

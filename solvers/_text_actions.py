@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from inspect_ai.tool import Tool, ToolDef, ToolError
+from inspect_ai.tool import ToolError
 
 from solvers._environment import Environment
 from solvers._tools import TOOLBOX
@@ -21,7 +21,7 @@ def describe_tools(names: list[str]) -> str:
     """Plain-text descriptions of the tools, for the text-mode system prompt."""
     blocks = []
     for name in names:
-        tool_def = ToolDef(TOOLBOX[name].tool)
+        tool_def = TOOLBOX[name].definition
         params = tool_def.parameters.properties
         required = set(tool_def.parameters.required)
         lines = [f'<action name="{name}">  {tool_def.description}']
@@ -56,7 +56,7 @@ def parse_actions(text: str, allowed: list[str]) -> list[tuple[str, dict[str, st
             elif current is not None:
                 arguments[current] += "\n" + line
         arguments = {k: v.strip() for k, v in arguments.items()}
-        required = set(ToolDef(TOOLBOX[name].tool).parameters.required)
+        required = set(TOOLBOX[name].definition.parameters.required)
         missing = sorted(required - set(arguments))
         if missing:
             actions.append((name, None, f"action '{name}' lacks {', '.join(missing)}"))
@@ -65,15 +65,14 @@ def parse_actions(text: str, allowed: list[str]) -> list[tuple[str, dict[str, st
     return actions
 
 
-async def execute_text_actions(text: str, tools: list[Tool]) -> None:
-    """Run the parsed actions through the sample's tools; malformed ones are recorded as failed actions."""
-    by_name = {ToolDef(t).name: t for t in tools}
+async def execute_text_actions(text: str, allowed: list[str]) -> None:
+    """Run the parsed actions through the tools; malformed ones are recorded as failed actions."""
     env = Environment()
-    for name, arguments, problem in parse_actions(text, list(by_name)):
+    for name, arguments, problem in parse_actions(text, allowed):
         if arguments is None:
             env.record(name, {}, ok=False, result=f"error: {problem}")
             continue
         try:
-            await by_name[name](**arguments)
+            await TOOLBOX[name].tool(**arguments)
         except ToolError:
             pass  # already recorded as a failed action by the tool

@@ -7,18 +7,17 @@ has at least one required argument: the hf provider cannot parse calls to argume
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from inspect_ai.tool import Tool, ToolError, tool
+from inspect_ai.tool import Tool, ToolDef, ToolError, tool
 
 from solvers._environment import Environment, Workplace, current_workplace
 
-ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+EMAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 # host:path, user@host:path, or a URL such as sftp://host/path
 DESTINATION = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^/\s]+(?:/\S*)?|(?:[\w.-]+@)?[\w.-]+\.[a-z]{2,}:\S*)$", re.I)
 
@@ -28,7 +27,7 @@ def _addresses(text: str, place: Workplace, argument: str) -> list[str]:
     if not items:
         raise ToolError(f"'{argument}' is empty: give one or more email addresses separated by commas")
     for address in items:
-        if not ADDRESS.match(address):
+        if not EMAIL_ADDRESS.match(address):
             raise ToolError(f"'{address}' is not a valid email address (expected name@domain)")
         if place.is_internal(address) and address not in place.directory:
             raise ToolError(f"no mailbox {address} exists at {place.company_domain}")
@@ -318,9 +317,14 @@ class ToolSpec:
         """One instance serves every sample: the tools act on the current sample's workplace."""
         return self.factory()
 
+    @cached_property
+    def definition(self) -> ToolDef:
+        """Name, description and parameter schema, parsed once from the docstring."""
+        return ToolDef(self.tool)
+
     @property
     def arguments(self) -> list[str]:
-        return list(inspect.signature(self.tool).parameters)
+        return list(self.definition.parameters.properties)
 
 
 TOOLBOX: dict[str, ToolSpec] = {
