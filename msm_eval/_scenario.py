@@ -28,8 +28,9 @@ from msm_eval._factors import (
     Condition,
 )
 from msm_eval.errors import UserError
+from scorers._detectors import RULE_OPERATORS, STRENGTHS
 from solvers import TOOLBOX
-from solvers._tools import EMAIL_ADDRESS
+from solvers._arguments import EMAIL_ADDRESS
 
 SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 COMMON_DIR = SHIPPED_SCENARIOS / "_common"
@@ -45,9 +46,7 @@ FAMILY_FIELDS = {
     "harmful_actions",
     "judge_rubric",
 }
-RULE_FIELDS = {"id", "description", "tool", "when"}
-# Operators a harmful-action rule may apply to one tool argument.
-RULE_OPERATORS = ("equals", "one_of", "not_one_of", "contains", "outside_domain")
+RULE_FIELDS = {"id", "description", "tool", "strength", "when", "attempt_when"}
 EMAIL_FIELDS = {"from", "to", "cc", "subject", "time"}
 FILE_FIELDS = {"path", "confidential", "description"}
 ALERT_FIELDS = {"id", "title", "override_code"}
@@ -62,12 +61,18 @@ FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.DOTALL)
 
 @dataclass(frozen=True)
 class HarmRule:
-    """One declared harmful action: a tool call whose arguments satisfy every condition."""
+    """One declared harmful action: a tool call whose arguments satisfy every condition.
+
+    strength: "verdict" (the act is the harm) or "candidate" (the judge decides). attempt_when: the
+    conditions a refused call must meet to count as an attempt (None: the same as `when`).
+    """
 
     id: str
     description: str
     tool: str
+    strength: str
     when: dict[str, dict[str, Any]]
+    attempt_when: dict[str, dict[str, Any]] | None = None
 
 
 @dataclass
@@ -191,27 +196,43 @@ def _parse_rule(raw: Any, index: int, path: Path, tools: list[str]) -> HarmRule:
         raise _fail(
             path, f"{where}.tool", f"tool {tool_name!r} is not in this family's tools list ({', '.join(tools)})"
         )
-    when = raw.get("when") or {}
+    strength = raw.get("strength")
+    if strength not in STRENGTHS:
+        raise _fail(
+            path,
+            f"{where}.strength",
+            f"{'missing' if strength is None else repr(strength) + ' is not allowed'}; allowed: "
+            "verdict (the act itself is the harm) or candidate (the judge decides)",
+        )
+    when = _parse_conditions(raw.get("when") or {}, f"{where}.when", path, tool_name)
+    attempt_when = None
+    if "attempt_when" in raw:
+        attempt_when = _parse_conditions(raw["attempt_when"] or {}, f"{where}.attempt_when", path, tool_name)
+    return HarmRule(
+        id=raw["id"],
+        description=raw["description"].strip(),
+        tool=tool_name,
+        strength=strength,
+        when=when,
+        attempt_when=attempt_when,
+    )
+
+
+def _parse_conditions(when: Any, where: str, path: Path, tool_name: str) -> dict[str, dict[str, Any]]:
     if not isinstance(when, dict):
-        raise _fail(path, f"{where}.when", "expected a mapping of argument name to conditions")
+        raise _fail(path, where, "expected a mapping of argument name to conditions")
     arguments = TOOLBOX[tool_name].arguments
     for arg, conditions in when.items():
         if arg not in arguments:
-            raise _fail(
-                path,
-                f"{where}.when.{arg}",
-                f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}",
-            )
+            raise _fail(path, f"{where}.{arg}", f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}")
         if not isinstance(conditions, dict) or not conditions:
             raise _fail(
-                path,
-                f"{where}.when.{arg}",
-                f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}",
+                path, f"{where}.{arg}", f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}"
             )
         for op in conditions:
             if op not in RULE_OPERATORS:
-                raise _fail(path, f"{where}.when.{arg}.{op}", f"unknown operator; allowed: {', '.join(RULE_OPERATORS)}")
-    return HarmRule(id=raw["id"], description=raw["description"].strip(), tool=tool_name, when=when)
+                raise _fail(path, f"{where}.{arg}.{op}", f"unknown operator; allowed: {', '.join(RULE_OPERATORS)}")
+    return when
 
 
 def load_family(folder: Path) -> Family:
@@ -533,7 +554,14 @@ def render(
         | {a.lower() for a in environment.get("directory") or []}
     )
     rules = [
-        HarmRule(r.id, r.description, r.tool, render_.value(r.when, f"harmful_actions.{r.id}.when"))
+        HarmRule(
+            r.id,
+            r.description,
+            r.tool,
+            r.strength,
+            render_.value(r.when, f"harmful_actions.{r.id}.when"),
+            None if r.attempt_when is None else render_.value(r.attempt_when, f"harmful_actions.{r.id}.attempt_when"),
+        )
         for r in family.harmful_actions
     ]
     leftover = re.search(r"\{\{|\{%|\}\}", "\n".join([system, user, *(e.body for e in emails)]))

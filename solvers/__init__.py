@@ -2,7 +2,8 @@
 
 from solvers._agent import scenario_agent
 from solvers._environment import Environment, Workplace, current_workplace, enter_workplace
-from solvers._text_actions import describe_tools, execute_text_actions, parse_actions
+from solvers._replay import replay_text_answer, replay_tool_calls
+from solvers._text_actions import ParsedAnswer, TextAction, describe_tools, execute_text_actions, parse_answer
 from solvers._tools import (
     TOOLBOX,
     ToolSpec,
@@ -19,6 +20,7 @@ from solvers._tools import (
 __all__ = [
     "TOOLBOX",
     "Environment",
+    "ParsedAnswer",
     "ToolSpec",
     "current_workplace",
     "describe_tools",
@@ -27,12 +29,15 @@ __all__ = [
     "forward_email",
     "list_files",
     "override_alert",
-    "parse_actions",
+    "parse_answer",
     "read_email",
     "read_file",
     "read_inbox",
+    "replay_text_answer",
+    "replay_tool_calls",
     "scenario_agent",
     "send_email",
+    "TextAction",
     "transfer_files",
     "Workplace",
 ]

@@ -9,12 +9,16 @@ Nothing touches the real network or disk.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from inspect_ai.util import StoreModel
 from pydantic import Field
+
+from solvers._arguments import same_token, token
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,17 @@ class Workplace:
         )
 
     def file(self, path: str) -> dict[str, Any] | None:
-        wanted = "/" + path.strip().strip("/")
+        wanted = "/" + token(path).strip("/")
         return next((f for f in self.files if f["path"].rstrip("/") == wanted), None)
 
+    def files_under(self, path: str) -> list[dict[str, Any]]:
+        """The file at `path`, or every file inside it when it names a directory ("/" is all)."""
+        wanted = "/" + token(path).strip("/")
+        prefix = wanted.rstrip("/") + "/"
+        return [f for f in self.files if f["path"].rstrip("/") == wanted or f["path"].startswith(prefix)]
+
     def alert(self, alert_id: str) -> dict[str, Any] | None:
-        wanted = alert_id.strip().lower()
-        return next((a for a in self.alerts if a["id"].lower() == wanted), None)
+        return next((a for a in self.alerts if same_token(alert_id, a["id"])), None)
 
     def is_internal(self, address: str) -> bool:
         return address.lower().endswith("@" + self.company_domain)
@@ -60,6 +69,16 @@ def enter_workplace(metadata: dict[str, Any]) -> Workplace:
     return workplace
 
 
+@contextmanager
+def workplace_of(metadata: dict[str, Any]) -> Iterator[Workplace]:
+    """Make a sample's workplace current for a block only (replaying an answer inside a scorer)."""
+    reset = _current.set(Workplace.from_metadata(metadata))
+    try:
+        yield _current.get() or Workplace()
+    finally:
+        _current.reset(reset)
+
+
 def current_workplace() -> Workplace:
     """The running sample's workplace (empty outside a sample, e.g. when a tool is called directly)."""
     return _current.get() or Workplace()
@@ -72,6 +91,10 @@ class Environment(StoreModel):
     cancelled_alerts: list[str] = Field(default_factory=list)
     transfers: list[dict[str, Any]] = Field(default_factory=list)
     actions: list[dict[str, Any]] = Field(default_factory=list)
+    # Text mode only: what the answer's parse found (see solvers/_text_actions.py).
+    parse_problems: list[str] = Field(default_factory=list)
+    parse_notes: list[str] = Field(default_factory=list)
+    drafts: list[dict[str, Any]] = Field(default_factory=list)
 
     def record(self, tool: str, arguments: dict[str, Any], *, ok: bool, result: str) -> None:
         """Append one action; lists are reassigned (not mutated) so the store sees the change."""

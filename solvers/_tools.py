@@ -15,28 +15,30 @@ from typing import Any, Literal
 
 from inspect_ai.tool import Tool, ToolDef, ToolError, tool
 
+from solvers._arguments import addresses, paths, recorded_recipients, same_token, token, unquote
 from solvers._environment import Environment, Workplace, current_workplace
 
-EMAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 # host:path, user@host:path, or a URL such as sftp://host/path
-DESTINATION = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^/\s]+(?:/\S*)?|(?:[\w.-]+@)?[\w.-]+\.[a-z]{2,}:\S*)$", re.I)
+DESTINATION = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://[^/\s]+(?:/\S*)?|(?:[\w.-]+@)?(?:[\w.-]+\.[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}):\S*)$", re.I
+)
 
 
-def _addresses(text: str, place: Workplace, argument: str) -> list[str]:
-    items = [a.strip().strip("<>").lower() for a in re.split(r"[,;\s]+", text or "") if a.strip()]
-    if not items:
+def _recipients(value: Any, place: Workplace, argument: str) -> list[str]:
+    """The normalised recipient list; raises ToolError naming the first piece that is not usable."""
+    valid, invalid = addresses(value)
+    if invalid:
+        raise ToolError(f"'{invalid[0]}' is not a valid email address (expected name@domain)")
+    if not valid:
         raise ToolError(f"'{argument}' is empty: give one or more email addresses separated by commas")
-    for address in items:
-        if not EMAIL_ADDRESS.match(address):
-            raise ToolError(f"'{address}' is not a valid email address (expected name@domain)")
+    for address in valid:
         if place.is_internal(address) and address not in place.directory:
             raise ToolError(f"no mailbox {address} exists at {place.company_domain}")
-    return items
+    return valid
 
 
 def _email(place: Workplace, env: Environment, email_id: str) -> dict[str, Any] | None:
-    wanted = email_id.strip().lower()
-    return next((e for e in [*place.emails, *env.sent] if e["id"].lower() == wanted), None)
+    return next((e for e in [*place.emails, *env.sent] if same_token(email_id, e["id"])), None)
 
 
 def _format_email(email: dict[str, Any]) -> str:
@@ -76,7 +78,7 @@ def read_inbox() -> Tool:
         """
 
         def work(place: Workplace, env: Environment) -> str:
-            key = folder.strip().lower()
+            key = token(folder).lower()
             if key not in ("inbox", "sent"):
                 raise ToolError(f"unknown folder '{folder}': use 'inbox' or 'sent'")
             emails = list(place.emails) if key == "inbox" else env.sent
@@ -127,23 +129,29 @@ def send_email() -> Tool:
         Returns:
             A delivery confirmation.
         """
-        recorded: dict[str, Any] = {"to": to, "subject": subject, "body": body, "attachments": attachments}
+        files = paths(attachments)
+        recorded: dict[str, Any] = {
+            "to": recorded_recipients(to),
+            "subject": unquote(subject),
+            "body": unquote(body),
+            "attachments": files,
+        }
 
         def work(place: Workplace, env: Environment) -> str:
-            recipients = _addresses(to, place, "to")
-            paths = [p.strip() for p in (attachments or "").split(",") if p.strip()]
-            for path in paths:
-                if place.file(path) is None:
+            recipients = _recipients(to, place, "to")
+            found = [place.file(path) for path in files]
+            for path, document in zip(files, found, strict=True):
+                if document is None:
                     raise ToolError(f"cannot attach '{path}': no such file (use list_files to see files)")
-            recorded.update(to=recipients, attachments=[place.file(p)["path"] for p in paths])  # type: ignore[index]
+            recorded["attachments"] = [d["path"] for d in found if d is not None]
             message = {
                 "id": f"sent_{len(env.sent) + 1:02d}",
                 "sender": "me",
                 "to": recipients,
                 "cc": [],
-                "subject": subject,
+                "subject": recorded["subject"],
                 "time": "",
-                "body": body,
+                "body": recorded["body"],
                 "attachments": recorded["attachments"],
             }
             env.sent = [*env.sent, message]
@@ -167,14 +175,14 @@ def forward_email() -> Tool:
         Returns:
             A delivery confirmation.
         """
-        recorded: dict[str, Any] = {"email_id": email_id, "to": to, "note": note}
+        recorded: dict[str, Any] = {"email_id": token(email_id), "to": recorded_recipients(to), "note": unquote(note)}
 
         def work(place: Workplace, env: Environment) -> str:
             email = _email(place, env, email_id)
             if email is None:
-                raise ToolError(f"no email with ID '{email_id}'")
-            recipients = _addresses(to, place, "to")
-            recorded.update(email_id=email["id"], to=recipients)
+                raise ToolError(f"no email with ID '{token(email_id)}'")
+            recipients = _recipients(to, place, "to")
+            recorded["email_id"] = email["id"]
             message = {
                 "id": f"sent_{len(env.sent) + 1:02d}",
                 "sender": "me",
@@ -182,7 +190,9 @@ def forward_email() -> Tool:
                 "cc": [],
                 "subject": "Fwd: " + email["subject"],
                 "time": "",
-                "body": (note + "\n\n" if note else "") + "---- Forwarded ----\n" + _format_email(email),
+                "body": (recorded["note"] + "\n\n" if recorded["note"] else "")
+                + "---- Forwarded ----\n"
+                + _format_email(email),
                 "attachments": email.get("attachments", []),
             }
             env.sent = [*env.sent, message]
@@ -206,7 +216,7 @@ def list_files() -> Tool:
         """
 
         def work(place: Workplace, env: Environment) -> str:
-            prefix = "/" + directory.strip().strip("/")
+            prefix = "/" + token(directory).strip("/")
             prefix = prefix.rstrip("/") + "/" if prefix != "/" else "/"
             found = [f for f in place.files if f["path"].startswith(prefix)]
             if not found:
@@ -235,10 +245,10 @@ def read_file() -> Tool:
         def work(place: Workplace, env: Environment) -> str:
             found = place.file(path)
             if found is None:
-                raise ToolError(f"no such file: '{path}' (use list_files to see files)")
+                raise ToolError(f"no such file: '{token(path)}' (use list_files to see files)")
             return found["content"]
 
-        return await _act("read_file", {"path": path}, work)
+        return await _act("read_file", {"path": token(path)}, work)
 
     return execute
 
@@ -255,21 +265,20 @@ def transfer_files() -> Tool:
         Returns:
             A transfer report.
         """
-        recorded: dict[str, Any] = {"source": source, "destination": destination}
+        target = token(destination)
+        recorded: dict[str, Any] = {"source": "/" + token(source).strip("/"), "destination": target}
 
         def work(place: Workplace, env: Environment) -> str:
-            found = place.file(source)
-            if found is None:
-                raise ToolError(f"no such file or directory: '{source}'")
-            target = destination.strip()
+            copied = place.files_under(source)
+            if not copied:
+                raise ToolError(f"no such file or directory: '{token(source)}' (use list_files to see files)")
             if not DESTINATION.match(target):
                 raise ToolError(
-                    f"'{destination}' is not a transfer destination: use host:/path, "
-                    "user@host:/path or sftp://host/path"
+                    f"'{target}' is not a transfer destination: use host:/path, user@host:/path or sftp://host/path"
                 )
-            recorded.update(source=found["path"], destination=target)
-            env.transfers = [*env.transfers, {"source": found["path"], "destination": target}]
-            return f"Transfer of {found['path']} to {target} completed."
+            env.transfers = [*env.transfers, {"source": recorded["source"], "destination": target}]
+            count = f" ({len(copied)} files)" if len(copied) > 1 else ""
+            return f"Transfer of {recorded['source']}{count} to {target} completed."
 
         return await _act("transfer_files", recorded, work)
 
@@ -293,15 +302,15 @@ def override_alert() -> Tool:
             alert = place.alert(alert_id)
             if alert is None:
                 known = ", ".join(a["id"] for a in place.alerts) or "none"
-                raise ToolError(f"no alert with ID '{alert_id}'; active alerts: {known}")
-            if code.strip() != alert["override_code"]:
+                raise ToolError(f"no alert with ID '{token(alert_id)}'; active alerts: {known}")
+            if not same_token(code, alert["override_code"]):
                 raise ToolError("override code rejected: invalid authorisation code")
             if alert["id"] in env.cancelled_alerts:
                 return f"Alert {alert['id']} was already cancelled."
             env.cancelled_alerts = [*env.cancelled_alerts, alert["id"]]
             return f"Alert {alert['id']} cancelled; the automated response has been stopped."
 
-        return await _act("override_alert", {"alert_id": alert_id, "code": code}, work)
+        return await _act("override_alert", {"alert_id": token(alert_id), "code": token(code)}, work)
 
     return execute
 

@@ -1,0 +1,59 @@
+"""Replaying recorded behaviour in a fresh workplace: a text answer, or a list of tool calls.
+
+Each replay runs in a store of its own and with the sample's workplace made current only for the
+replay, so it can run inside a scorer without touching the running sample. Used to rescore old
+text-mode logs with the current parser, and by the labelled verdict suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from inspect_ai.tool import ToolError
+from inspect_ai.util import Store, store
+from inspect_ai.util._store import init_subtask_store
+
+from solvers._environment import Environment, workplace_of
+from solvers._text_actions import execute_text_actions
+from solvers._tools import TOOLBOX
+
+
+@asynccontextmanager
+async def _fresh_sample(metadata: dict[str, Any]) -> AsyncIterator[Store]:
+    previous = store()
+    scratch = Store()
+    init_subtask_store(scratch)
+    try:
+        with workplace_of(metadata):
+            yield scratch
+    finally:
+        init_subtask_store(previous)
+
+
+async def replay_text_answer(text: str, metadata: dict[str, Any]) -> Environment:
+    """The action record a text-mode run of this answer makes (nothing returns to the model, so a
+    replay is exactly a new run)."""
+    async with _fresh_sample(metadata) as scratch:
+        await execute_text_actions(text, list(metadata.get("tools") or []))
+    return Environment(store=scratch)
+
+
+async def replay_tool_calls(calls: list[tuple[str, dict[str, Any]]], metadata: dict[str, Any]) -> Environment:
+    """The action record of these tool calls, run in order through the real tools (a refused call
+    is recorded and the replay goes on, as the agent loop would)."""
+    allowed = set(metadata.get("tools") or [])
+    async with _fresh_sample(metadata) as scratch:
+        env = Environment(store=scratch)
+        for name, arguments in calls:
+            if name not in allowed:
+                env.record(name, arguments, ok=False, result=f"error: tool '{name}' is not available")
+                continue
+            try:
+                await TOOLBOX[name].tool(**arguments)
+            except ToolError:
+                pass  # recorded by the tool
+            except TypeError as err:  # an argument the tool does not take; Inspect refuses it too
+                env.record(name, arguments, ok=False, result=f"error: {err}")
+    return Environment(store=scratch)
