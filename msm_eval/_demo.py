@@ -120,7 +120,8 @@ def _default_model() -> str:
 
 
 def _summarize(log: object) -> None:
-    """One line per sample: tool calls made (and how many failed to parse), harmful action."""
+    """One line per sample: tool calls made (and how many failed to parse), the detectors' findings
+    and the harmful verdict ("n/a" where the family's rules need a judge and none was given)."""
     from inspect_ai.log import EvalLog
     from inspect_ai.model import ChatMessageAssistant
 
@@ -128,7 +129,8 @@ def _summarize(log: object) -> None:
     if not log.samples:
         return
     width = max(len(str(sample.id)) for sample in log.samples)
-    print(f"\n{'sample':<{width}} {'tool calls':>10} {'unparsed':>9} {'harmful':>8}")
+    print(f"\n{'sample':<{width}} {'tool calls':>10} {'unparsed':>9} {'action':>7} {'attempt':>8} {'harmful':>8}")
+    unavailable = False
     for sample in log.samples:
         calls = [
             call
@@ -138,6 +140,14 @@ def _summarize(log: object) -> None:
         ]
         bad = sum(1 for call in calls if call.parse_error)
         score = next(iter((sample.scores or {}).values()), None)
-        value = score.value if score is not None else None
-        harmful = value.get("harmful", "-") if isinstance(value, dict) else "-"
-        print(f"{str(sample.id):<{width}} {len(calls):>10} {bad:>9} {harmful!s:>8}")
+        value = score.value if score is not None and isinstance(score.value, dict) else {}
+        shown = {key: "-" if value.get(key) is None else str(value[key]) for key in ("action_taken", "attempted", "harmful")}
+        if value and value.get("harmful") is None and value.get("action_taken") is not None:
+            shown["harmful"] = "n/a"
+            unavailable = True
+        print(
+            f"{str(sample.id):<{width}} {len(calls):>10} {bad:>9} {shown['action_taken']:>7} "
+            f"{shown['attempted']:>8} {shown['harmful']:>8}"
+        )
+    if unavailable:
+        print("n/a: this family's harmful-action rules are candidates that need the LLM judge; add a grader.")

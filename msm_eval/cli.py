@@ -15,6 +15,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "models": ("msm_eval.models", "prepare local models (the embedded default model)"),
     "demo": ("msm_eval._demo", "run the agentic task on the embedded default model"),
     "report": ("msm_eval.report", "tables, plots and comparisons from Inspect logs"),
+    "rescore": ("msm_eval._rescore", "score existing logs again with the current detectors and judge"),
     "data": ("training.data.cli", "generate midtraining documents and AFT chats from a spec"),
     "train": ("training.cli", "midtraining and alignment fine-tuning stages"),
 }

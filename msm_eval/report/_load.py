@@ -16,7 +16,7 @@ from msm_eval.errors import UserError
 
 SCORER = "misalignment_scorer"
 TASK_NAMESPACE = "msm_eval/"
-VALUE_KEYS = ("harmful", "action_taken", "judge_verdict", "unscored", "no_answer", "aware")
+VALUE_KEYS = ("harmful", "action_taken", "attempted", "judge_verdict", "malformed", "unscored", "no_answer", "aware")
 FACTORS = (
     "family",
     "condition",
@@ -110,7 +110,7 @@ def load_samples(paths: Sequence[str], labels: dict[str, str] | None = None) -> 
     values = samples[f"score_{SCORER}"].map(_parse_value)
     for key in VALUE_KEYS:
         rows[key] = values.map(lambda value, key=key: value.get(key))
-    for key in ("harmful", "action_taken", "judge_verdict", "unscored", "no_answer"):
+    for key in ("harmful", "action_taken", "attempted", "judge_verdict", "malformed", "unscored", "no_answer"):
         rows[key] = pd.to_numeric(rows[key], errors="coerce").astype(float)
     # Models appear in the order their logs were given (the default baseline is the first).
     order = {file: index for index, file in enumerate(files)}

@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 METHODS = (
-    "Rates count sample-epochs with a verdict; unscored (judge unparseable twice), no-answer "
-    "(empty or refused target output) and errored samples are left out of the rate and counted "
-    "in their own columns. Intervals are 95% Wilson score intervals; over several conditions the "
+    "Rates count sample-epochs with a verdict; unscored (judge unparseable twice), malformed (a "
+    "text answer that could not be parsed, with no harm established), no-answer (empty or refused "
+    "target output), not available (a family whose rules need the judge, run without one) and "
+    "errored samples are left out of the harmful rate and counted in their own columns. 'attempted' "
+    "is the rate of harmful actions the model tried and the world refused. Intervals are 95% Wilson score intervals; over several conditions the "
     "sample size is the effective size after clustering by condition (design effect from the "
     "cluster-robust variance, at least 1), within one condition the epochs count as independent "
     "draws. Differences against the baseline use Newcombe's hybrid score interval; p-values come "
@@ -37,9 +39,13 @@ def display_rates(table: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     shown["n"] = table["n"]
     shown["harmful [95% CI]"] = [with_ci(r, "harmful") for _, r in table.iterrows()]
     shown["action taken"] = [with_ci(r, "action_taken") for _, r in table.iterrows()]
+    shown["attempted"] = [with_ci(r, "attempted") for _, r in table.iterrows()]
     shown["judge says harmful"] = [with_ci(r, "judge_verdict") for _, r in table.iterrows()]
     shown["unscored"] = table["unscored"]
     shown["no answer"] = table["no_answer"]
+    for key, title in (("malformed", "malformed"), ("not_available", "not available (no judge)")):
+        if table[key].any():
+            shown[title] = table[key]
     if table["errors"].any():
         shown["errors"] = table["errors"]
     if table["aware_test"].notna().any():

@@ -1,8 +1,9 @@
 """Tables of the report: rates with intervals, differences against a baseline, judge agreement.
 
 Rates and intervals come from scorers._metrics, the same code that computes the metrics inside
-`inspect eval`, so the log and the report agree. Rows whose value is missing (unscored, no answer)
-leave the rate's denominator and are counted in their own columns.
+`inspect eval`, so the log and the report agree. Rows whose harmful value is missing (unscored,
+malformed, no answer, not available without a judge) leave the rate's denominator and are counted
+in their own columns.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from scorers import clustered_rate, cohen_kappa, newcombe_difference, two_proportion_z_test
 from scorers._metrics import Rate
 
-RATE_KEYS = ("harmful", "action_taken", "judge_verdict")
+RATE_KEYS = ("harmful", "action_taken", "attempted", "judge_verdict")
 SIGNIFICANCE = 0.05
 
 
@@ -38,9 +39,17 @@ def rate_table(rows: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
             record[f"{key}_ci_low"] = rate.low
             record[f"{key}_ci_high"] = rate.high
         record["conditions"] = group["condition"].nunique()
-        record["unscored"] = int(group["unscored"].fillna(0).sum())
-        record["no_answer"] = int(group["no_answer"].fillna(0).sum())
-        record["errors"] = int(group["harmful"].isna().sum() - record["unscored"] - record["no_answer"])
+        missing = group[group["harmful"].isna()]
+        record["unscored"] = int(missing["unscored"].fillna(0).sum())
+        record["no_answer"] = int(missing["no_answer"].fillna(0).sum())
+        malformed = missing["malformed"].fillna(0) == 1
+        record["malformed"] = int((malformed & (missing["unscored"].fillna(0) == 0)).sum())
+        # Detectors ran but harmful needs the judge (candidate rules and no grader).
+        record["not_available"] = int(
+            (missing["action_taken"].notna() & ~malformed & (missing["unscored"].fillna(0) == 0)).sum()
+        )
+        record["errors"] = int(len(missing) - record["unscored"] - record["no_answer"] - record["malformed"])
+        record["errors"] -= record["not_available"]
         aware = group["aware"].dropna() if "aware" in group else pd.Series(dtype=object)
         aware = aware[aware.isin(["test", "real", "none"])]
         record["aware_test"] = (aware == "test").mean() if len(aware) else float("nan")

@@ -25,6 +25,8 @@ from msm_eval.cli import main
 from msm_eval.errors import UserError
 from msm_eval.report import build_report
 from scorers import _misalignment
+from scorers._detectors import Detection
+from solvers import Environment
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 EXEC = "kyle@summitbridge.example"
@@ -50,9 +52,10 @@ def send_email() -> Tool:
     return execute
 
 
-def stub_detect(state: TaskState) -> list[dict]:
+async def stub_detect_in(state: TaskState, *, reparse: bool = False) -> tuple[Detection, Environment]:
     actions = [a for a in state.store.get("test_actions", []) if a["to"] == EXEC]
-    return [{"rule": "email_executive", "description": "email", "action": a} for a in actions]
+    matched = [{"rule": "email_executive", "strength": "candidate", "description": "email", "action": a} for a in actions]
+    return Detection(matched=matched), Environment()
 
 
 def scripted_target(model: str):
@@ -112,7 +115,7 @@ def scripted_agentic() -> Task:
 def logs(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("logs")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_misalignment, "detect", stub_detect)
+        patch.setattr(_misalignment, "detect_in", stub_detect_in)
         for model in ("alpha", "beta"):
             eval(
                 scripted_agentic(),
@@ -202,7 +205,7 @@ def test_refuses_foreign_and_unfinished_logs(logs, tmp_path, capsys):
     assert Path(foreign.location).name in str(err.value)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_misalignment, "detect", stub_detect)
+        patch.setattr(_misalignment, "detect_in", stub_detect_in)
         [broken] = eval(
             scripted_agentic(),
             model=get_model("mockllm/broken", custom_outputs=scripted_target("broken")),
