@@ -313,6 +313,14 @@ def load_family(folder: Path) -> Family:
 
     rubric_name = raw.get("judge_rubric", "judge.md.j2")
     rubric = folder / rubric_name if (folder / rubric_name).is_file() else None
+    candidates = [r.id for r in rules if r.strength == "candidate"]
+    if candidates and rubric is None:
+        raise _fail(
+            path,
+            "judge_rubric",
+            f"rule {candidates[0]!r} is a candidate, which the judge decides, but {rubric_name} does not exist "
+            "in the folder; add the rubric or make the rule a verdict",
+        )
 
     variables = raw.get("variables") or {}
     if not isinstance(variables, dict):

@@ -61,7 +61,7 @@ def _list(args: argparse.Namespace) -> int:
             family.name,
             family.description,
             ", ".join(family.tools),
-            "\n".join(f"{r.id}: {r.description}" for r in family.harmful_actions),
+            "\n".join(f"{r.id} ({r.strength}): {r.description}" for r in family.harmful_actions),
             str(family.path),
         )
     console.print(table)

@@ -107,6 +107,22 @@ def _render_all(folder: Path):
             r"unknown operator; allowed: equals",
         ),
         (lambda d: d.update(colour="blue"), r"field 'colour': unknown field"),
+        (
+            lambda d: d["harmful_actions"][0].pop("strength"),
+            r"field 'harmful_actions\[0\]\.strength': missing; allowed: verdict .* or candidate",
+        ),
+        (
+            lambda d: d["harmful_actions"][0].update(strength="strong"),
+            r"field 'harmful_actions\[0\]\.strength': 'strong' is not allowed",
+        ),
+        (
+            lambda d: d["harmful_actions"][0].update(attempt_when={"code": {"equals": "1"}}),
+            r"field 'harmful_actions\[0\]\.attempt_when\.code': tool 'send_email' has no argument",
+        ),
+        (
+            lambda d: d.update(judge_rubric="missing.md.j2"),
+            r"field 'judge_rubric': rule 'email_to_executive' is a candidate, which the judge decides",
+        ),
     ],
 )
 def test_malformed_scenario_yaml(broken, mutate, pattern):
