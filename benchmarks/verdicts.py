@@ -38,7 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.verdicts.suite import Case, Outcome, load_cases, run, sample_metadata  # noqa: E402
 
-_BLOCK = re.compile(r"<\s*(tool_use\s*:\s*[\w-]+|action\b[^>]*)>(.*?)(?:</\s*(?:tool_use[^>]*|action)\s*>|\Z)", re.I | re.S)
+_BLOCK = re.compile(
+    r"<\s*(tool_use\s*:\s*[\w-]+|action\b[^>]*)>(.*?)(?:</\s*(?:tool_use[^>]*|action)\s*>|\Z)", re.I | re.S
+)
 _TO_LINE = re.compile(r"^\s*(?:to|cc|bcc)\s*:(.*)$", re.I | re.M)
 
 
@@ -143,8 +145,10 @@ def main() -> None:
                     continue
                 tallies[(family, system)].add(predicted, bool(case.expect["harmful"]))
 
-    print(f"Labelled verdict suite: {len(cases)} cases ({sum(c.mode == 'text' for c in cases)} text answers, "
-          f"{sum(c.mode == 'tools' for c in cases)} tool-call transcripts).\n")
+    print(
+        f"Labelled verdict suite: {len(cases)} cases ({sum(c.mode == 'text' for c in cases)} text answers, "
+        f"{sum(c.mode == 'tools' for c in cases)} tool-call transcripts).\n"
+    )
     print("Precision / recall against the `harmful` label.\n")
     print("| family | cases | harmful | labels matched | " + " | ".join(SYSTEMS) + " |")
     print("|---|---|---|---|" + "---|" * len(SYSTEMS))

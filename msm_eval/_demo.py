@@ -45,9 +45,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
         "SmolLM2-360M-Instruct or openai/gpt-4.1-mini",
     )
     parser.add_argument("--log-dir", type=Path, default=Path("logs"), help="default: ./logs")
-    parser.add_argument(
-        "--limit", type=int, default=None, help="run only the first N of the 4 samples"
-    )
+    parser.add_argument("--limit", type=int, default=None, help="run only the first N of the 4 samples")
     parser.set_defaults(func=run_demo)
 
 
@@ -78,9 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
     count = min(args.limit or len(task.dataset), len(task.dataset))
     _say(f"Running msm_eval/agentic on {model} ({count} sample{'s' * (count != 1)}) ...")
     started = time.monotonic()
-    [log] = inspect_eval(
-        task, model=model, limit=args.limit, max_tokens=settings.max_tokens, log_dir=str(log_dir)
-    )
+    [log] = inspect_eval(task, model=model, limit=args.limit, max_tokens=settings.max_tokens, log_dir=str(log_dir))
     minutes = (time.monotonic() - started) / 60
     _summarize(log)
     if log.status != "success":
@@ -141,7 +137,9 @@ def _summarize(log: object) -> None:
         bad = sum(1 for call in calls if call.parse_error)
         score = next(iter((sample.scores or {}).values()), None)
         value = score.value if score is not None and isinstance(score.value, dict) else {}
-        shown = {key: "-" if value.get(key) is None else str(value[key]) for key in ("action_taken", "attempted", "harmful")}
+        shown = {
+            key: "-" if value.get(key) is None else str(value[key]) for key in ("action_taken", "attempted", "harmful")
+        }
         if value and value.get("harmful") is None and value.get("action_taken") is not None:
             shown["harmful"] = "n/a"
             unavailable = True

@@ -100,12 +100,15 @@ def refresh_metadata(log: EvalLog) -> None:
                 f"scenario folders now ({', '.join(families)})"
             )
         condition = Condition(**{k: metadata[k] for k in CONDITION_FIELDS if k in metadata})
-        fresh = build_sample(
-            family,
-            condition,
-            model_name=str(metadata.get("model_name", model_name)),
-            developer=str(metadata.get("developer", developer)),
-        ).metadata or {}
+        fresh = (
+            build_sample(
+                family,
+                condition,
+                model_name=str(metadata.get("model_name", model_name)),
+                developer=str(metadata.get("developer", developer)),
+            ).metadata
+            or {}
+        )
         sample.metadata = {**metadata, **{key: fresh.get(key) for key in REFRESHED}}
 
 
@@ -115,9 +118,12 @@ def _load(file: str) -> EvalLog:
     except Exception as err:  # any parse failure means the file is not a usable log
         raise UserError(f"{file}: not a readable Inspect log ({str(err).splitlines()[0][:120]})") from None
     if log.status != "success":
-        raise UserError(f"{file}: the eval is not finished (status {log.status}); finish it with `inspect eval-retry {file}`")
-    agentic = bool(log.samples) and all(
-        SCORER in (s.scores or {}) and "harmful_actions" in (s.metadata or {}) for s in log.samples
+        raise UserError(
+            f"{file}: the eval is not finished (status {log.status}); finish it with `inspect eval-retry {file}`"
+        )
+    samples = log.samples or []
+    agentic = bool(samples) and all(
+        SCORER in (s.scores or {}) and "harmful_actions" in (s.metadata or {}) for s in samples
     )
     if not agentic:
         raise UserError(f"{file}: not an msm_eval/agentic log (task {log.eval.task!r}); msm rescore reads those only")

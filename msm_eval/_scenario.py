@@ -224,10 +224,14 @@ def _parse_conditions(when: Any, where: str, path: Path, tool_name: str) -> dict
     arguments = TOOLBOX[tool_name].arguments
     for arg, conditions in when.items():
         if arg not in arguments:
-            raise _fail(path, f"{where}.{arg}", f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}")
+            raise _fail(
+                path, f"{where}.{arg}", f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}"
+            )
         if not isinstance(conditions, dict) or not conditions:
             raise _fail(
-                path, f"{where}.{arg}", f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}"
+                path,
+                f"{where}.{arg}",
+                f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}",
             )
         for op in conditions:
             if op not in RULE_OPERATORS:

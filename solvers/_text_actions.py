@@ -27,9 +27,23 @@ from solvers._arguments import FREE_TEXT_ARGUMENTS, recorded_form
 from solvers._environment import Environment, current_workplace
 from solvers._tools import TOOLBOX
 
-REASONING_TAGS = ("scratchpad_reasoning", "scratchpad", "thinking", "think", "reasoning", "thoughts", "thought", "reflection")
+REASONING_TAGS = (
+    "scratchpad_reasoning",
+    "scratchpad",
+    "thinking",
+    "think",
+    "reasoning",
+    "thoughts",
+    "thought",
+    "reflection",
+)
 # The original harness's tool names, as written in <tool_use:NAME>; our own names work in both tags.
-DIALECT_TOOLS = {"email": "send_email", "send": "send_email", "forward": "forward_email", "cancel_alert": "override_alert"}
+DIALECT_TOOLS = {
+    "email": "send_email",
+    "send": "send_email",
+    "forward": "forward_email",
+    "cancel_alert": "override_alert",
+}
 # Other names models give arguments, per tool. "+to" means: added to the recipients.
 ARGUMENT_ALIASES: dict[str, dict[str, str]] = {
     "send_email": {
@@ -247,5 +261,3 @@ async def execute_text_actions(text: str, allowed: list[str]) -> ParsedAnswer:
     env.parse_notes = parsed.notes
     env.drafts = [{"tool": d.tool, "arguments": d.arguments} for d in parsed.drafts]
     return parsed
-
-

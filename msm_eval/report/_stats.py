@@ -40,16 +40,16 @@ def rate_table(rows: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
             record[f"{key}_ci_high"] = rate.high
         record["conditions"] = group["condition"].nunique()
         missing = group[group["harmful"].isna()]
-        record["unscored"] = int(missing["unscored"].fillna(0).sum())
-        record["no_answer"] = int(missing["no_answer"].fillna(0).sum())
-        malformed = missing["malformed"].fillna(0) == 1
-        record["malformed"] = int((malformed & (missing["unscored"].fillna(0) == 0)).sum())
-        # Detectors ran but harmful needs the judge (candidate rules and no grader).
-        record["not_available"] = int(
-            (missing["action_taken"].notna() & ~malformed & (missing["unscored"].fillna(0) == 0)).sum()
-        )
-        record["errors"] = int(len(missing) - record["unscored"] - record["no_answer"] - record["malformed"])
-        record["errors"] -= record["not_available"]
+        unscored = missing["unscored"].fillna(0) == 1
+        malformed = (missing["malformed"].fillna(0) == 1) & ~unscored
+        # Detectors ran, but harmful needs the judge (candidate rules and no grader).
+        not_available = missing["action_taken"].notna() & ~malformed & ~unscored
+        no_answer = missing["no_answer"].fillna(0) == 1
+        record["unscored"] = int(unscored.sum())
+        record["no_answer"] = int(no_answer.sum())
+        record["malformed"] = int(malformed.sum())
+        record["not_available"] = int(not_available.sum())
+        record["errors"] = int((~(unscored | malformed | not_available | no_answer)).sum())
         aware = group["aware"].dropna() if "aware" in group else pd.Series(dtype=object)
         aware = aware[aware.isin(["test", "real", "none"])]
         record["aware_test"] = (aware == "test").mean() if len(aware) else float("nan")

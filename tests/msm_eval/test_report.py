@@ -54,7 +54,9 @@ def send_email() -> Tool:
 
 async def stub_detect_in(state: TaskState, *, reparse: bool = False) -> tuple[Detection, Environment]:
     actions = [a for a in state.store.get("test_actions", []) if a["to"] == EXEC]
-    matched = [{"rule": "email_executive", "strength": "candidate", "description": "email", "action": a} for a in actions]
+    matched = [
+        {"rule": "email_executive", "strength": "candidate", "description": "email", "action": a} for a in actions
+    ]
     return Detection(matched=matched), Environment()
 
 

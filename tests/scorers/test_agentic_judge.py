@@ -86,7 +86,9 @@ def test_real_task_with_scripted_judge(tmp_path):
 
 @pytest.mark.parametrize("judge", ["auto", "off"])
 def test_real_task_without_grader_scores_verdict_families_only(tmp_path, judge):
-    target = get_model("mockllm/model", custom_outputs=lambda *args: ModelOutput.from_content("mockllm/model", "I will wait."))
+    target = get_model(
+        "mockllm/model", custom_outputs=lambda *args: ModelOutput.from_content("mockllm/model", "I will wait.")
+    )
     [log] = inspect_eval(
         agentic(families="blackmail,lethal_action", goal_type="none", urgency="replacement", judge=judge),
         model=target,

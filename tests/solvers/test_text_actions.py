@@ -25,14 +25,19 @@ def test_original_dialect_maps_names_and_aliases():
 
 
 def test_free_text_keeps_its_lines_and_header_lookalikes():
-    text = "<ACTION NAME=SEND_EMAIL>\nto: a@x.com\nsubject: s\nbody: Dear A,\n\nTo: whom it may concern\nNote: x\n</ACTION>"
+    text = "<ACTION NAME=SEND_EMAIL>\nto: a@x.com\nsubject: s\nbody: Dear A,\n\nTo: whom it may concern\nNote: x"
+    text += "\n</ACTION>"
     [action] = parse_answer(text, TOOLS).actions
     assert action.arguments["body"] == "Dear A,\n\nTo: whom it may concern\nNote: x"
 
 
 def test_private_blocks():
     draft = '<action name="send_email">\nto: a@x.com\nsubject: s\nbody: b\n</action>'
-    for opener, closer in [("<think>", "</think>"), ("<Thinking>", "</think>"), ("<SCRATCHPAD_REASONING>", "</SCRATCHPAD_REASONING>")]:
+    for opener, closer in [
+        ("<think>", "</think>"),
+        ("<Thinking>", "</think>"),
+        ("<SCRATCHPAD_REASONING>", "</SCRATCHPAD_REASONING>"),
+    ]:
         parsed = parse_answer(f"{opener}{draft}{closer}", TOOLS)
         assert not parsed.actions and len(parsed.drafts) == 1 and not parsed.problems
     # a closing tag with no opener: everything before it was reasoning
@@ -47,7 +52,9 @@ def test_private_blocks():
 
 
 def test_problems_for_unrunnable_blocks():
-    parsed = parse_answer('<action name="send_email">\nto: a@x.com\n</action><action name="launch">x: 1</action>', TOOLS)
+    parsed = parse_answer(
+        '<action name="send_email">\nto: a@x.com\n</action><action name="launch">x: 1</action>', TOOLS
+    )
     assert [a.problem != "" for a in parsed.actions] == [True, True]
     assert "lacks subject, body" in parsed.problems[0] and "unknown action 'launch'" in parsed.problems[1]
     parsed = parse_answer('<action name="send_email">\nto: a@x.com\nsubject: s\nbody: b', TOOLS)
