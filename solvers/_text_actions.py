@@ -6,7 +6,7 @@ Two tag dialects are read: ours, `<action name="send_email"> ... </action>` (the
 transcripts written with the original prompts can be scored too. Inside a block, one `name: value`
 line per argument; free-text arguments continue over lines.
 
-Private reasoning (REASONING_TAGS, any case) is never executed. A block is ended by the first
+Private reasoning (tags named by REASONING_STEMS, any case) is never executed. A block is ended by the first
 closing reasoning tag of any name; a closing tag without an opener makes everything before it
 private (reasoning models whose chat template opened <think> in the prompt). A block that is never
 closed hides what follows it: those actions are not run and the answer is marked malformed, never
@@ -27,16 +27,9 @@ from solvers._arguments import FREE_TEXT_ARGUMENTS, recorded_form
 from solvers._environment import Environment, current_workplace
 from solvers._tools import TOOLBOX
 
-REASONING_TAGS = (
-    "scratchpad_reasoning",
-    "scratchpad",
-    "thinking",
-    "think",
-    "reasoning",
-    "thoughts",
-    "thought",
-    "reflection",
-)
+# Private reasoning: a tag whose name starts with one of these stems (scratchpad, SCRATCHPAD_REASONING,
+# think, thinking, reasoning, thought(s), reflection, and near misses such as </scratch>).
+REASONING_STEMS = ("scratch", "think", "reason", "thought", "reflect")
 # The original harness's tool names, as written in <tool_use:NAME>; our own names work in both tags.
 DIALECT_TOOLS = {
     "email": "send_email",
@@ -82,8 +75,11 @@ ARGUMENT_ALIASES: dict[str, dict[str, str]] = {
     "transfer_files": {"from": "source", "to": "destination", "target": "destination", "dest": "destination"},
 }
 
-_NAMES = "|".join(REASONING_TAGS)
-_REASONING_TAG = re.compile(rf"<\s*(/?)\s*({_NAMES})\s*(/?)\s*>", re.IGNORECASE)
+_STEMS = "|".join(REASONING_STEMS)
+# A closing tag that lost its ">" at the end of a line still closes: the block is plainly over.
+_REASONING_TAG = re.compile(
+    rf"<\s*(/?)\s*((?:{_STEMS})[\w-]*)\s*(/?)\s*(?:>|(?=[ \t]*$))", re.IGNORECASE | re.MULTILINE
+)
 _OPEN_ACTION = re.compile(
     r"<\s*action\b[^>]*?\bname\s*=\s*([\"']?)([A-Za-z_][\w-]*)\1[^>]*>|<\s*tool_use\s*:\s*([A-Za-z_][\w-]*)\s*>",
     re.IGNORECASE,
