@@ -37,7 +37,7 @@ from msm_eval.errors import UserError
 from scorers import _judge
 from scorers._detectors import Detection, detect, needs_judge
 from scorers._metrics import misalignment_metrics
-from solvers import Environment, replay_text_answer
+from solvers import Environment, Workplace, replay_text_answer
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,11 @@ async def detect_in(state: TaskState, *, reparse: bool = False) -> tuple[Detecti
     of the same answer would record); used when rescoring old logs.
     """
     if reparse and state.metadata.get("mode") == "text":
-        env = await replay_text_answer(state.output.completion, state.metadata)
+        answers = [m.text for m in state.messages if m.role == "assistant"] or [state.output.completion]
+        env = await replay_text_answer(answers, state.metadata)
     else:
         env = state.store_as(Environment)
-    return detect(state.metadata.get("harmful_actions") or [], env.actions), env
+    return detect(state.metadata.get("harmful_actions") or [], env, Workplace.from_metadata(state.metadata)), env
 
 
 @scorer(metrics=misalignment_metrics())

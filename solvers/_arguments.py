@@ -102,7 +102,7 @@ def recorded_recipients(value: Any) -> list[str]:
 
 
 # How an action record keeps each argument (tools and text actions record the same forms).
-FREE_TEXT_ARGUMENTS = ("subject", "body", "note")
+FREE_TEXT_ARGUMENTS = ("subject", "body", "note", "content")
 LIST_ARGUMENTS = {"to": recorded_recipients, "attachments": paths}
 
 

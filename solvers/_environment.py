@@ -30,6 +30,8 @@ class Workplace:
     emails: tuple[dict[str, Any], ...] = ()
     files: tuple[dict[str, Any], ...] = ()
     alerts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    resources: tuple[dict[str, Any], ...] = ()  # {name, value, min, max, description}
+    answer_key: tuple[dict[str, Any], ...] = ()  # {id, question, answer}
 
     @classmethod
     def from_metadata(cls, metadata: dict[str, Any]) -> Workplace:
@@ -40,17 +42,13 @@ class Workplace:
             emails=tuple(spec.get("emails", [])),
             files=tuple(spec.get("files", [])),
             alerts=tuple(spec.get("alerts", [])),
+            resources=tuple(spec.get("resources", [])),
+            answer_key=tuple(spec.get("answer_key", [])),
         )
 
-    def file(self, path: str) -> dict[str, Any] | None:
-        wanted = "/" + token(path).strip("/")
-        return next((f for f in self.files if f["path"].rstrip("/") == wanted), None)
+    def resource(self, name: str) -> dict[str, Any] | None:
+        return next((r for r in self.resources if same_token(name, r["name"])), None)
 
-    def files_under(self, path: str) -> list[dict[str, Any]]:
-        """The file at `path`, or every file inside it when it names a directory ("/" is all)."""
-        wanted = "/" + token(path).strip("/")
-        prefix = wanted.rstrip("/") + "/"
-        return [f for f in self.files if f["path"].rstrip("/") == wanted or f["path"].startswith(prefix)]
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return next((a for a in self.alerts if same_token(alert_id, a["id"])), None)
@@ -84,6 +82,11 @@ def current_workplace() -> Workplace:
     return _current.get() or Workplace()
 
 
+def normal_path(path: str) -> str:
+    """An absolute path without quotes, duplicate or trailing slashes."""
+    return "/" + "/".join(part for part in token(path).split("/") if part)
+
+
 class Environment(StoreModel):
     """What the agent changed in its workplace, and every action it took (the detectors read this)."""
 
@@ -91,6 +94,18 @@ class Environment(StoreModel):
     cancelled_alerts: list[str] = Field(default_factory=list)
     transfers: list[dict[str, Any]] = Field(default_factory=list)
     actions: list[dict[str, Any]] = Field(default_factory=list)
+    # The writable world: files written or deleted (path -> file dict, or None when deleted),
+    # resources changed (name -> value), messages on channels, answers submitted, emails delivered
+    # by reactions, and how often each reaction fired.
+    file_changes: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    resource_values: dict[str, float] = Field(default_factory=dict)
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    submissions: list[dict[str, Any]] = Field(default_factory=list)
+    delivered: list[dict[str, Any]] = Field(default_factory=list)
+    fired: dict[str, int] = Field(default_factory=dict)
+    awaiting: str = ""  # a user-turn reaction whose reply is the agent's next turn
+    replies: list[dict[str, Any]] = Field(default_factory=list)  # {"reaction", "text"}
+    reacted_to: int = 0  # actions already checked against action triggers
     # Text mode only: what the answer's parse found (see solvers/_text_actions.py).
     parse_problems: list[str] = Field(default_factory=list)
     parse_notes: list[str] = Field(default_factory=list)
@@ -100,3 +115,35 @@ class Environment(StoreModel):
         """Append one action; lists are reassigned (not mutated) so the store sees the change."""
         entry = {"tool": tool, "arguments": arguments, "ok": ok, "result": result}
         self.actions = [*self.actions, entry]
+
+    # ---- the file system as it is now: the scenario's files with the agent's changes on top ----
+
+    def files(self, place: Workplace) -> list[dict[str, Any]]:
+        changes = self.file_changes
+        current = [changes.get(f["path"], f) for f in place.files if f["path"] not in changes or changes[f["path"]]]
+        known = {f["path"] for f in place.files}
+        current += [f for path, f in changes.items() if f is not None and path not in known]
+        return current  # type: ignore[return-value]
+
+    def file(self, place: Workplace, path: str) -> dict[str, Any] | None:
+        wanted = normal_path(path)
+        return next((f for f in self.files(place) if f["path"].rstrip("/") == wanted), None)
+
+    def files_under(self, place: Workplace, path: str) -> list[dict[str, Any]]:
+        """The file at `path`, or every file inside it when it names a directory ("/" is all)."""
+        wanted = normal_path(path)
+        prefix = wanted.rstrip("/") + "/"
+        return [f for f in self.files(place) if f["path"].rstrip("/") == wanted or f["path"].startswith(prefix)]
+
+    def write_file(self, path: str, file: dict[str, Any] | None) -> None:
+        self.file_changes = {**self.file_changes, normal_path(path): file}
+
+    def resource_value(self, place: Workplace, name: str) -> float | None:
+        declared = place.resource(name)
+        if declared is None:
+            return None
+        return self.resource_values.get(declared["name"], float(declared["value"]))
+
+    def inbox(self, place: Workplace) -> list[dict[str, Any]]:
+        """The scenario's emails and those reactions delivered since."""
+        return [*place.emails, *self.delivered]

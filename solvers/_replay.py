@@ -16,8 +16,9 @@ from inspect_ai.util import Store, store
 from inspect_ai.util._store import init_subtask_store
 
 from solvers._environment import Environment, workplace_of
+from solvers._reactions import next_user_turn
 from solvers._text_actions import execute_text_actions
-from solvers._tools import TOOLBOX
+from solvers._world import tools_for
 
 
 @asynccontextmanager
@@ -32,26 +33,33 @@ async def _fresh_sample(metadata: dict[str, Any]) -> AsyncIterator[Store]:
         init_subtask_store(previous)
 
 
-async def replay_text_answer(text: str, metadata: dict[str, Any]) -> Environment:
-    """The action record a text-mode run of this answer makes (nothing returns to the model, so a
-    replay is exactly a new run)."""
+async def replay_text_answer(text: str | list[str], metadata: dict[str, Any]) -> Environment:
+    """The record a text-mode run of these answers (one per turn) makes: nothing returns to the
+    model but the world's reactions, which depend only on the actions, so a replay is exactly a
+    new run of the same answers."""
+    answers = [text] if isinstance(text, str) else text
+    tools = tools_for(metadata)
+    reactions = metadata.get("reactions") or []
     async with _fresh_sample(metadata) as scratch:
-        await execute_text_actions(text, list(metadata.get("tools") or []))
+        env = Environment(store=scratch)
+        for turn, answer in enumerate(answers, start=1):
+            await execute_text_actions(answer, tools)
+            next_user_turn(reactions, env, turns=turn, ended=True, reply=answer)
     return Environment(store=scratch)
 
 
 async def replay_tool_calls(calls: list[tuple[str, dict[str, Any]]], metadata: dict[str, Any]) -> Environment:
     """The action record of these tool calls, run in order through the real tools (a refused call
     is recorded and the replay goes on, as the agent loop would)."""
-    allowed = set(metadata.get("tools") or [])
+    tools = tools_for(metadata)
     async with _fresh_sample(metadata) as scratch:
         env = Environment(store=scratch)
         for name, arguments in calls:
-            if name not in allowed:
+            if name not in tools:
                 env.record(name, arguments, ok=False, result=f"error: tool '{name}' is not available")
                 continue
             try:
-                await TOOLBOX[name].tool(**arguments)
+                await tools[name].tool(**arguments)
             except ToolError:
                 pass  # recorded by the tool
             except TypeError as err:  # an argument the tool does not take; Inspect refuses it too

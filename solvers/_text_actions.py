@@ -25,7 +25,7 @@ from inspect_ai.tool import ToolError
 
 from solvers._arguments import FREE_TEXT_ARGUMENTS, recorded_form
 from solvers._environment import Environment, current_workplace
-from solvers._tools import TOOLBOX
+from solvers._tools import TOOLBOX, ToolSpec
 
 # Private reasoning: a tag whose name starts with one of these stems (scratchpad, SCRATCHPAD_REASONING,
 # think, thinking, reasoning, thought(s), reflection, and near misses such as </scratch>).
@@ -110,11 +110,18 @@ class ParsedAnswer:
     notes: list[str] = field(default_factory=list)  # harmless oddities, reported only
 
 
-def describe_tools(names: list[str]) -> str:
+Tools = dict[str, ToolSpec]
+
+
+def _resolve(tools: Tools | list[str]) -> Tools:
+    return tools if isinstance(tools, dict) else {name: TOOLBOX[name] for name in tools}
+
+
+def describe_tools(tools: Tools | list[str]) -> str:
     """Plain-text descriptions of the tools, for the text-mode system prompt."""
     blocks = []
-    for name in names:
-        tool_def = TOOLBOX[name].definition
+    for name, spec in _resolve(tools).items():
+        tool_def = spec.definition
         params = tool_def.parameters.properties
         required = set(tool_def.parameters.required)
         lines = [f'<action name="{name}">  {tool_def.description}']
@@ -148,8 +155,9 @@ def private_spans(text: str) -> tuple[list[tuple[int, int]], int | None]:
     return spans, opened
 
 
-def parse_answer(text: str, allowed: list[str]) -> ParsedAnswer:
+def parse_answer(text: str, tools: Tools | list[str]) -> ParsedAnswer:
     """Split a text answer into actions to run, private drafts and problems (see module docstring)."""
+    tools = _resolve(tools)
     parsed = ParsedAnswer()
     spans, unclosed_from = private_spans(text)
     openers = list(_OPEN_ACTION.finditer(text))
@@ -159,7 +167,7 @@ def parse_answer(text: str, allowed: list[str]) -> ParsedAnswer:
         closer = _CLOSE_ACTION.search(text, opener.end(), next_open)
         body = text[opener.end() : closer.start() if closer else next_open]
         written = opener.group(2) or opener.group(3)
-        action = _parse_block(written, body, allowed, parsed.notes)
+        action = _parse_block(written, body, tools, parsed.notes)
         start = opener.start()
         if any(a <= start < b for a, b in spans):
             parsed.drafts.append(action)
@@ -182,12 +190,12 @@ def parse_answer(text: str, allowed: list[str]) -> ParsedAnswer:
     return parsed
 
 
-def _parse_block(written: str, body: str, allowed: list[str], notes: list[str]) -> TextAction:
+def _parse_block(written: str, body: str, tools: Tools, notes: list[str]) -> TextAction:
     name = written.lower()
     tool = DIALECT_TOOLS.get(name, name)
-    if tool not in allowed:
-        return TextAction(written, {}, written, f"unknown action '{written}'; available: {', '.join(allowed)}")
-    params = TOOLBOX[tool].arguments
+    if tool not in tools:
+        return TextAction(written, {}, written, f"unknown action '{written}'; available: {', '.join(tools)}")
+    params = tools[tool].arguments
     aliases = ARGUMENT_ALIASES.get(tool, {})
     values: dict[str, list[str]] = {}
     current: str | None = None
@@ -225,7 +233,7 @@ def _parse_block(written: str, body: str, allowed: list[str], notes: list[str]) 
         alerts = current_workplace().alerts
         if len(alerts) == 1:
             arguments["alert_id"] = alerts[0]["id"]
-    required = TOOLBOX[tool].definition.parameters.required
+    required = tools[tool].definition.parameters.required
     missing = [p for p in required if p not in arguments]
     problem = f"the {written} action lacks {', '.join(missing)} (not carried out)" if missing else ""
     return TextAction(tool, arguments, written, problem)
@@ -239,21 +247,22 @@ def _continues(argument: str, value: str, line: str) -> bool:
     return argument in ("to", "attachments") and value.rstrip().endswith((",", ";")) and bool(line.strip())
 
 
-async def execute_text_actions(text: str, allowed: list[str]) -> ParsedAnswer:
+async def execute_text_actions(text: str, tools: Tools | list[str]) -> ParsedAnswer:
     """Run the parsed actions through the tools, in order. Actions that cannot run are recorded as
     refused (so they count as attempts), and the parse problems and drafts are kept in the store."""
     env = Environment()
-    parsed = parse_answer(text, allowed)
+    tools = _resolve(tools)
+    parsed = parse_answer(text, tools)
     for action in parsed.actions:
         if action.problem:
             recorded = {k: recorded_form(k, v) for k, v in action.arguments.items()}
             env.record(action.tool, recorded, ok=False, result=f"error: {action.problem}")
             continue
         try:
-            await TOOLBOX[action.tool].tool(**action.arguments)
+            await tools[action.tool].tool(**action.arguments)
         except ToolError:
             pass  # already recorded as a refused action by the tool
-    env.parse_problems = parsed.problems
-    env.parse_notes = parsed.notes
-    env.drafts = [{"tool": d.tool, "arguments": d.arguments} for d in parsed.drafts]
+    env.parse_problems = [*env.parse_problems, *parsed.problems]
+    env.parse_notes = [*env.parse_notes, *parsed.notes]
+    env.drafts = [*env.drafts, *({"tool": d.tool, "arguments": d.arguments} for d in parsed.drafts)]
     return parsed

@@ -38,7 +38,7 @@ def _recipients(value: Any, place: Workplace, argument: str) -> list[str]:
 
 
 def _email(place: Workplace, env: Environment, email_id: str) -> dict[str, Any] | None:
-    return next((e for e in [*place.emails, *env.sent] if same_token(email_id, e["id"])), None)
+    return next((e for e in [*env.inbox(place), *env.sent] if same_token(email_id, e["id"])), None)
 
 
 def _format_email(email: dict[str, Any]) -> str:
@@ -53,7 +53,7 @@ def _format_email(email: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n\n" + email["body"]
 
 
-async def _act(name: str, arguments: dict[str, Any], work: Callable[[Workplace, Environment], str]) -> str:
+async def act(name: str, arguments: dict[str, Any], work: Callable[[Workplace, Environment], str]) -> str:
     """Run one action in the current workplace, recording success or the error returned to the model."""
     env = Environment()
     try:
@@ -81,12 +81,12 @@ def read_inbox() -> Tool:
             key = token(folder).lower()
             if key not in ("inbox", "sent"):
                 raise ToolError(f"unknown folder '{folder}': use 'inbox' or 'sent'")
-            emails = list(place.emails) if key == "inbox" else env.sent
+            emails = env.inbox(place) if key == "inbox" else env.sent
             if not emails:
                 return f"The {key} folder is empty."
             return "\n\n---\n\n".join(_format_email(e) for e in emails)
 
-        return await _act("read_inbox", {"folder": folder}, work)
+        return await act("read_inbox", {"folder": folder}, work)
 
     return execute
 
@@ -106,11 +106,11 @@ def read_email() -> Tool:
         def work(place: Workplace, env: Environment) -> str:
             email = _email(place, env, email_id)
             if email is None:
-                known = ", ".join(e["id"] for e in place.emails)
+                known = ", ".join(e["id"] for e in env.inbox(place))
                 raise ToolError(f"no email with ID '{email_id}'; IDs in the inbox: {known}")
             return _format_email(email)
 
-        return await _act("read_email", {"email_id": email_id}, work)
+        return await act("read_email", {"email_id": email_id}, work)
 
     return execute
 
@@ -139,7 +139,7 @@ def send_email() -> Tool:
 
         def work(place: Workplace, env: Environment) -> str:
             recipients = _recipients(to, place, "to")
-            found = [place.file(path) for path in files]
+            found = [env.file(place, path) for path in files]
             for path, document in zip(files, found, strict=True):
                 if document is None:
                     raise ToolError(f"cannot attach '{path}': no such file (use list_files to see files)")
@@ -157,7 +157,7 @@ def send_email() -> Tool:
             env.sent = [*env.sent, message]
             return f"Email sent to {', '.join(recipients)} (ID {message['id']})."
 
-        return await _act("send_email", recorded, work)
+        return await act("send_email", recorded, work)
 
     return execute
 
@@ -198,7 +198,7 @@ def forward_email() -> Tool:
             env.sent = [*env.sent, message]
             return f"Email '{email['subject']}' forwarded to {', '.join(recipients)}."
 
-        return await _act("forward_email", recorded, work)
+        return await act("forward_email", recorded, work)
 
     return execute
 
@@ -218,14 +218,14 @@ def list_files() -> Tool:
         def work(place: Workplace, env: Environment) -> str:
             prefix = "/" + token(directory).strip("/")
             prefix = prefix.rstrip("/") + "/" if prefix != "/" else "/"
-            found = [f for f in place.files if f["path"].startswith(prefix)]
+            found = [f for f in env.files(place) if f["path"].startswith(prefix)]
             if not found:
                 raise ToolError(f"no files under '{directory}'")
             return "\n".join(
                 f"{f['path']}" + (f"  - {f['description']}" if f.get("description") else "") for f in found
             )
 
-        return await _act("list_files", {"directory": directory}, work)
+        return await act("list_files", {"directory": directory}, work)
 
     return execute
 
@@ -243,12 +243,12 @@ def read_file() -> Tool:
         """
 
         def work(place: Workplace, env: Environment) -> str:
-            found = place.file(path)
+            found = env.file(place, path)
             if found is None:
                 raise ToolError(f"no such file: '{token(path)}' (use list_files to see files)")
             return found["content"]
 
-        return await _act("read_file", {"path": token(path)}, work)
+        return await act("read_file", {"path": token(path)}, work)
 
     return execute
 
@@ -269,7 +269,7 @@ def transfer_files() -> Tool:
         recorded: dict[str, Any] = {"source": "/" + token(source).strip("/"), "destination": target}
 
         def work(place: Workplace, env: Environment) -> str:
-            copied = place.files_under(source)
+            copied = env.files_under(place, source)
             if not copied:
                 raise ToolError(f"no such file or directory: '{token(source)}' (use list_files to see files)")
             if not DESTINATION.match(target):
@@ -280,7 +280,7 @@ def transfer_files() -> Tool:
             count = f" ({len(copied)} files)" if len(copied) > 1 else ""
             return f"Transfer of {recorded['source']}{count} to {target} completed."
 
-        return await _act("transfer_files", recorded, work)
+        return await act("transfer_files", recorded, work)
 
     return execute
 
@@ -310,7 +310,7 @@ def override_alert() -> Tool:
             env.cancelled_alerts = [*env.cancelled_alerts, alert["id"]]
             return f"Alert {alert['id']} cancelled; the automated response has been stopped."
 
-        return await _act("override_alert", {"alert_id": token(alert_id), "code": token(code)}, work)
+        return await act("override_alert", {"alert_id": token(alert_id), "code": token(code)}, work)
 
     return execute
 

@@ -19,7 +19,7 @@ from msm_eval._factors import Condition
 from msm_eval._scenario import discover_families
 from msm_eval.agentic._dataset import build_sample
 from scorers._detectors import Detection, detect
-from solvers import Environment, replay_text_answer, replay_tool_calls
+from solvers import Environment, Workplace, replay_text_answer, replay_tool_calls
 
 SUITE = Path(__file__).parent
 LABELS = ("action_taken", "attempted", "strength", "malformed", "harmful")
@@ -114,7 +114,7 @@ async def replay(case: Case) -> Outcome:
     else:
         calls = [(step["call"], dict(step.get("args") or {})) for step in case.steps]
         env = await replay_tool_calls(calls, metadata)
-    return Outcome(detect(metadata["harmful_actions"], env.actions), env)
+    return Outcome(detect(metadata["harmful_actions"], env, Workplace.from_metadata(metadata)), env)
 
 
 def run(case: Case) -> Outcome:

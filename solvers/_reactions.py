@@ -1,0 +1,85 @@
+"""Reactions: the world answering what the agent does.
+
+A family declares reactions in scenario.yaml. Each fires when its trigger holds, at most `times`
+times (default 1), checked after every turn of the agent:
+
+- on: action   -- an action the world carried out matches `action` ({tool, when}: the same
+                  condition language as harmful-action rules)
+- on: turns    -- the agent has taken at least `turns` turns
+- on: end      -- the agent ended its turn (answered without calling a tool)
+
+and delivers its text as a new user turn (deliver: user; e.g. an auditor asking what happened), or
+an email into the inbox (deliver: email; the agent is told it arrived only when it had ended its
+turn, as a mail client would). The agent's next turn after a user-turn reaction is kept as its
+reply, which `reply_to` rules (always judged) read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from solvers._conditions import conditions_hold
+from solvers._environment import Environment
+
+
+def react(
+    reactions: list[dict[str, Any]], env: Environment, *, turns: int, ended: bool, reply: str
+) -> tuple[list[str], int]:
+    """Fire the reactions whose trigger holds after the agent's latest turn.
+
+    Args:
+        reactions: The sample's reactions (rendered from scenario.yaml).
+        env: The sample's world.
+        turns: Turns the agent has taken so far.
+        ended: The latest turn called no tool.
+        reply: What the agent said in its latest turn (text and tool calls), kept as the reply
+            to a user-turn reaction that was waiting for one.
+
+    Returns:
+        (user-turn texts to send, how many emails were delivered).
+    """
+    if env.awaiting:
+        env.replies = [*env.replies, {"reaction": env.awaiting, "text": reply}]
+        env.awaiting = ""
+    new_actions = env.actions[env.reacted_to :]
+    env.reacted_to = len(env.actions)
+    texts: list[str] = []
+    delivered = 0
+    for reaction in reactions:
+        rid = reaction["id"]
+        if env.fired.get(rid, 0) >= int(reaction.get("times", 1)):
+            continue
+        trigger = reaction["on"]
+        if trigger == "action":
+            spec = reaction["action"]
+            holds = any(a.get("ok") and conditions_hold(a, spec["tool"], spec.get("when") or {}) for a in new_actions)
+        elif trigger == "turns":
+            holds = turns >= int(reaction["turns"])
+        else:
+            holds = ended
+        if not holds:
+            continue
+        env.fired = {**env.fired, rid: env.fired.get(rid, 0) + 1}
+        if reaction["deliver"] == "email":
+            email = dict(reaction["email"])
+            email["id"] = f"{email['id']}_{env.fired[rid]}" if env.fired[rid] > 1 else email["id"]
+            env.delivered = [*env.delivered, email]
+            delivered += 1
+        else:
+            texts.append(reaction["text"])
+            env.awaiting = rid
+    return texts, delivered
+
+
+def email_notice(env: Environment, count: int) -> str:
+    newest = ", ".join(e["id"] for e in env.delivered[-count:])
+    return f"New email in your inbox (ID {newest})." if count == 1 else f"New emails in your inbox (IDs {newest})."
+
+
+def next_user_turn(reactions: list[dict[str, Any]], env: Environment, *, turns: int, ended: bool, reply: str) -> str:
+    """What the world says to the agent after its turn ("" for nothing): user-turn reactions, and
+    a notice of new email when the agent had ended its turn."""
+    texts, emails = react(reactions, env, turns=turns, ended=ended, reply=reply)
+    if emails and ended:
+        texts.append(email_notice(env, emails))
+    return "\n\n".join(texts)
