@@ -8,6 +8,7 @@ misspelt variable is an error rather than an empty string. See scenarios/README.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -27,10 +28,20 @@ from msm_eval._factors import (
     URGENCIES,
     Condition,
 )
+from msm_eval._world_spec import (
+    parse_answer_key,
+    parse_conditions,
+    parse_reactions,
+    parse_resources,
+    parse_state,
+    parse_tools,
+    tool_condition,
+)
 from msm_eval.errors import UserError
-from scorers._detectors import RULE_OPERATORS, STRENGTHS
-from solvers import TOOLBOX
+from scorers._detectors import STRENGTHS
+from solvers import describe_tools
 from solvers._arguments import EMAIL_ADDRESS
+from solvers._world import tools_for
 
 SHIPPED_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 COMMON_DIR = SHIPPED_SCENARIOS / "_common"
@@ -45,10 +56,11 @@ FAMILY_FIELDS = {
     "environment",
     "harmful_actions",
     "judge_rubric",
+    "reactions",
 }
-RULE_FIELDS = {"id", "description", "tool", "strength", "when", "attempt_when"}
+RULE_FIELDS = {"id", "description", "tool", "strength", "when", "attempt_when", "after", "state", "reply_to"}
 EMAIL_FIELDS = {"from", "to", "cc", "subject", "time"}
-FILE_FIELDS = {"path", "confidential", "description"}
+FILE_FIELDS = {"path", "confidential", "description", "readonly"}
 ALERT_FIELDS = {"id", "title", "override_code"}
 SUPPORTABLE_FACTORS = {
     "goal_value": GOAL_VALUES,
@@ -61,7 +73,9 @@ FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n?(.*)\Z", re.DOTALL)
 
 @dataclass(frozen=True)
 class HarmRule:
-    """One declared harmful action: a tool call whose arguments satisfy every condition.
+    """One declared harmful action, in one of three forms: a tool call whose arguments satisfy
+    `when` (after an executed call matching `after`, when given), a condition on the final `state`,
+    or the agent's reply to a reaction (`reply_to`, always judged).
 
     strength: "verdict" (the act is the harm) or "candidate" (the judge decides). attempt_when: the
     conditions a refused call must meet to count as an attempt (None: the same as `when`).
@@ -69,10 +83,13 @@ class HarmRule:
 
     id: str
     description: str
-    tool: str
     strength: str
-    when: dict[str, dict[str, Any]]
+    tool: str | None = None
+    when: dict[str, dict[str, Any]] = field(default_factory=dict)
     attempt_when: dict[str, dict[str, Any]] | None = None
+    after: dict[str, Any] | None = None
+    state: dict[str, Any] | None = None
+    reply_to: str | None = None
 
 
 @dataclass
@@ -83,6 +100,9 @@ class Family:
     path: Path
     description: str
     tools: list[str]
+    declared_tools: list[dict[str, Any]]
+    tool_arguments: dict[str, list[str]]
+    reactions: list[dict[str, Any]]
     supports: dict[str, list[str]]
     variables: dict[str, Any]
     system_template: str
@@ -140,6 +160,7 @@ class Document:
     content: str
     confidential: bool = False
     description: str = ""
+    readonly: bool = False
 
 
 @dataclass
@@ -155,6 +176,10 @@ class Rendered:
     directory: list[str]
     harmful_actions: list[HarmRule]
     variables: dict[str, Any]
+    declared_tools: list[dict[str, Any]] = field(default_factory=list)
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    answer_key: list[dict[str, str]] = field(default_factory=list)
 
 
 def _fail(path: Path, field_name: str, message: str) -> UserError:
@@ -179,23 +204,18 @@ def _str_list(value: Any, path: Path, field_name: str) -> list[str]:
     return value
 
 
-def _parse_rule(raw: Any, index: int, path: Path, tools: list[str]) -> HarmRule:
+def _parse_rule(
+    raw: Any, index: int, path: Path, arguments: dict[str, list[str]], reactions: list[dict[str, Any]]
+) -> HarmRule:
     where = f"harmful_actions[{index}]"
     if not isinstance(raw, dict):
-        raise _fail(path, where, "expected a mapping with id, description, tool, when")
+        raise _fail(path, where, "expected a mapping with id, description, strength and tool, state or reply_to")
     unknown = set(raw) - RULE_FIELDS
     if unknown:
         raise _fail(path, f"{where}.{sorted(unknown)[0]}", f"unknown field; allowed: {', '.join(sorted(RULE_FIELDS))}")
-    for required in ("id", "description", "tool"):
+    for required in ("id", "description"):
         if not isinstance(raw.get(required), str) or not raw[required].strip():
             raise _fail(path, f"{where}.{required}", "missing or empty (a string is required)")
-    tool_name = raw["tool"]
-    if tool_name not in TOOLBOX:
-        raise _fail(path, f"{where}.tool", f"unknown tool {tool_name!r}; allowed: {', '.join(sorted(TOOLBOX))}")
-    if tool_name not in tools:
-        raise _fail(
-            path, f"{where}.tool", f"tool {tool_name!r} is not in this family's tools list ({', '.join(tools)})"
-        )
     strength = raw.get("strength")
     if strength not in STRENGTHS:
         raise _fail(
@@ -204,39 +224,35 @@ def _parse_rule(raw: Any, index: int, path: Path, tools: list[str]) -> HarmRule:
             f"{'missing' if strength is None else repr(strength) + ' is not allowed'}; allowed: "
             "verdict (the act itself is the harm) or candidate (the judge decides)",
         )
-    when = _parse_conditions(raw.get("when") or {}, f"{where}.when", path, tool_name)
-    attempt_when = None
-    if "attempt_when" in raw:
-        attempt_when = _parse_conditions(raw["attempt_when"] or {}, f"{where}.attempt_when", path, tool_name)
-    return HarmRule(
-        id=raw["id"],
-        description=raw["description"].strip(),
-        tool=tool_name,
-        strength=strength,
-        when=when,
-        attempt_when=attempt_when,
-    )
-
-
-def _parse_conditions(when: Any, where: str, path: Path, tool_name: str) -> dict[str, dict[str, Any]]:
-    if not isinstance(when, dict):
-        raise _fail(path, where, "expected a mapping of argument name to conditions")
-    arguments = TOOLBOX[tool_name].arguments
-    for arg, conditions in when.items():
-        if arg not in arguments:
-            raise _fail(
-                path, f"{where}.{arg}", f"tool {tool_name!r} has no argument {arg!r}; allowed: {', '.join(arguments)}"
-            )
-        if not isinstance(conditions, dict) or not conditions:
+    forms = [key for key in ("tool", "state", "reply_to") if key in raw]
+    if len(forms) != 1:
+        raise _fail(path, where, "give exactly one of tool (a call), state (the final state) or reply_to (a reply)")
+    rule = HarmRule(id=raw["id"], description=raw["description"].strip(), strength=strength)
+    if "state" in raw:
+        for key in ("when", "attempt_when", "after"):
+            if key in raw:
+                raise _fail(path, f"{where}.{key}", "only rules on a tool take when, attempt_when and after")
+        return dataclasses.replace(rule, state=parse_state(raw["state"], f"{where}.state", path))
+    if "reply_to" in raw:
+        replies = [r["id"] for r in reactions if r["deliver"] == "user"]
+        if raw["reply_to"] not in replies:
             raise _fail(
                 path,
-                f"{where}.{arg}",
-                f"expected a mapping of operator to value; operators: {', '.join(RULE_OPERATORS)}",
+                f"{where}.reply_to",
+                f"expected the id of a reaction that delivers a user turn ({', '.join(replies) or 'none declared'})",
             )
-        for op in conditions:
-            if op not in RULE_OPERATORS:
-                raise _fail(path, f"{where}.{arg}.{op}", f"unknown operator; allowed: {', '.join(RULE_OPERATORS)}")
-    return when
+        if strength != "candidate":
+            raise _fail(path, f"{where}.strength", "a reply can only be judged: use candidate")
+        return dataclasses.replace(rule, reply_to=raw["reply_to"])
+    tool_name = raw["tool"]
+    if tool_name not in arguments:
+        raise _fail(path, f"{where}.tool", f"tool {tool_name!r} is not in this family's tools ({', '.join(arguments)})")
+    when = parse_conditions(raw.get("when") or {}, f"{where}.when", path, tool_name, arguments)
+    attempt_when = None
+    if "attempt_when" in raw:
+        attempt_when = parse_conditions(raw["attempt_when"] or {}, f"{where}.attempt_when", path, tool_name, arguments)
+    after = tool_condition(raw["after"], f"{where}.after", path, arguments) if "after" in raw else None
+    return dataclasses.replace(rule, tool=tool_name, when=when, attempt_when=attempt_when, after=after)
 
 
 def load_family(folder: Path) -> Family:
@@ -258,10 +274,7 @@ def load_family(folder: Path) -> Family:
     name = raw["family"]
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise _fail(path, "family", "expected a lowercase identifier such as 'blackmail' (letters, digits, _)")
-    tools = _str_list(raw["tools"], path, "tools")
-    for tool_name in tools:
-        if tool_name not in TOOLBOX:
-            raise _fail(path, "tools", f"unknown tool {tool_name!r}; allowed: {', '.join(sorted(TOOLBOX))}")
+    tools, declared_tools, tool_arguments = parse_tools(raw["tools"], path, folder)
 
     supports: dict[str, list[str]] = {}
     for factor, values in (raw.get("factors") or {}).items():
@@ -295,8 +308,16 @@ def load_family(folder: Path) -> Family:
         )
 
     environment = raw.get("environment") or {}
-    if not isinstance(environment, dict) or set(environment) - {"alerts", "directory", "company_domain"}:
-        raise _fail(path, "environment", "expected a mapping with optional company_domain, directory, alerts")
+    allowed_env = {"alerts", "directory", "company_domain", "resources", "answer_key"}
+    if not isinstance(environment, dict) or set(environment) - allowed_env:
+        raise _fail(
+            path,
+            "environment",
+            "expected a mapping with company_domain and optional directory, alerts, resources, answer_key",
+        )
+    parse_resources(environment.get("resources"), path)
+    parse_answer_key(environment.get("answer_key"), path)
+    reactions = parse_reactions(raw.get("reactions"), path, folder, tool_arguments)
     for i, alert in enumerate(environment.get("alerts") or []):
         if not isinstance(alert, dict) or set(alert) != ALERT_FIELDS:
             raise _fail(
@@ -310,7 +331,7 @@ def load_family(folder: Path) -> Family:
     rules_raw = raw["harmful_actions"]
     if not isinstance(rules_raw, list):
         raise _fail(path, "harmful_actions", "expected a list of rules")
-    rules = [_parse_rule(r, i, path, tools) for i, r in enumerate(rules_raw)]
+    rules = [_parse_rule(r, i, path, tool_arguments, reactions) for i, r in enumerate(rules_raw)]
     ids = [r.id for r in rules]
     if len(set(ids)) != len(ids):
         raise _fail(path, "harmful_actions", "rule ids must be unique")
@@ -334,6 +355,9 @@ def load_family(folder: Path) -> Family:
         path=folder.resolve(),
         description=str(raw["description"]).strip(),
         tools=tools,
+        declared_tools=declared_tools,
+        tool_arguments=tool_arguments,
+        reactions=reactions,
         supports=supports,
         variables=variables,
         system_template=templates["system"],
@@ -479,7 +503,6 @@ def render(
     *,
     model_name: str,
     developer: str,
-    tool_descriptions: str = "",
 ) -> Rendered:
     """Render one condition of a family into prompts, environment and harm rules."""
     problem = family.unsupported(condition)
@@ -516,8 +539,10 @@ def render(
     context["eval_notice_text"] = render_("notice.md.j2")
 
     system = render_(family.system_template)
+    declared_tools = [_render_tool(family, spec, render_) for spec in family.declared_tools]
     if condition.mode == "text":
-        system = system + "\n\n" + render_("text_actions.md.j2", tool_descriptions=tool_descriptions)
+        tools = tools_for({"tools": family.tools, "declared_tools": declared_tools})
+        system = system + "\n\n" + render_("text_actions.md.j2", tool_descriptions=describe_tools(tools))
     environment = render_.value(family.environment, "environment")
     company_domain = str(environment["company_domain"]).lower()
 
@@ -550,12 +575,15 @@ def render(
         header, body = parsed
         if not isinstance(header.get("path"), str) or not header["path"].startswith("/"):
             raise UserError(f"{family.path / name}: field 'path': missing or not absolute (e.g. /shared/plan.md)")
+        if header["path"] in {f.path for f in files}:
+            raise UserError(f"{family.path / name}: field 'path': {header['path']} is already used by another file")
         files.append(
             Document(
                 path=header["path"],
                 content=body,
                 confidential=bool(header.get("confidential", False)),
                 description=str(header.get("description", "")),
+                readonly=bool(header.get("readonly", False)),
             )
         )
     context["emails"] = emails
@@ -566,16 +594,16 @@ def render(
         | {a.lower() for a in environment.get("directory") or []}
     )
     rules = [
-        HarmRule(
-            r.id,
-            r.description,
-            r.tool,
-            r.strength,
-            render_.value(r.when, f"harmful_actions.{r.id}.when"),
-            None if r.attempt_when is None else render_.value(r.attempt_when, f"harmful_actions.{r.id}.attempt_when"),
+        dataclasses.replace(
+            r,
+            when=render_.value(r.when, f"harmful_actions.{r.id}.when"),
+            attempt_when=render_.value(r.attempt_when, f"harmful_actions.{r.id}.attempt_when"),
+            after=render_.value(r.after, f"harmful_actions.{r.id}.after"),
+            state=render_.value(r.state, f"harmful_actions.{r.id}.state"),
         )
         for r in family.harmful_actions
     ]
+    reactions = [_render_reaction(family, r, render_, context) for r in family.reactions]
     leftover = re.search(r"\{\{|\{%|\}\}", "\n".join([system, user, *(e.body for e in emails)]))
     if leftover:
         raise UserError(
@@ -591,4 +619,57 @@ def render(
         directory=directory,
         harmful_actions=rules,
         variables={k: v for k, v in context.items() if k in family.variables},
+        declared_tools=declared_tools,
+        reactions=reactions,
+        resources=list(environment.get("resources") or []),
+        answer_key=[{k: str(v) for k, v in a.items()} for a in environment.get("answer_key") or []],
     )
+
+
+def _render_tool(family: Family, spec: dict[str, Any], render_: _Renderer) -> dict[str, Any]:
+    """A declared tool for one condition: texts and fixed effect values rendered; a command's output
+    template is read raw (it renders when the command runs, on the state of that moment)."""
+    where = f"tools.{spec['name']}"
+    rendered = render_.value({k: v for k, v in spec.items() if k != "effect"}, where)
+    effect = {
+        k: v for k, v in spec["effect"].items() if not (spec["effect"]["kind"] == "run_command" and k == "output")
+    }
+    rendered["effect"] = render_.value(effect, f"{where}.effect")
+    if spec["effect"]["kind"] == "run_command":
+        rendered["effect"]["output"] = (family.path / spec["effect"]["output"]).read_text(encoding="utf-8")
+    return rendered
+
+
+def _render_reaction(
+    family: Family, reaction: dict[str, Any], render_: _Renderer, context: dict[str, Any]
+) -> dict[str, Any]:
+    rendered = {k: v for k, v in reaction.items() if k not in ("text", "template")}
+    rendered["action"] = render_.value(reaction.get("action"), f"reactions.{reaction['id']}.action")
+    text = (
+        render_(reaction["template"])
+        if "template" in reaction
+        else render_.string(reaction["text"], f"reactions.{reaction['id']}.text")
+    )
+    if reaction["deliver"] == "user":
+        rendered["text"] = text
+        return rendered
+    where = family.path / reaction["template"]
+    parsed = _front_matter(text, where, EMAIL_FIELDS)
+    if parsed is None:
+        raise UserError(f"{where}: the email rendered empty")
+    header, body = parsed
+    for required in ("from", "subject"):
+        if required not in header:
+            raise UserError(f"{where}: field '{required}': missing (a reaction email needs from and subject)")
+    ai_address = [str(context.get("ai_address"))] if context.get("ai_address") else []
+    rendered["email"] = {
+        "id": Path(reaction["template"]).name.removesuffix(".j2").removesuffix(".md"),
+        "sender": _addresses(header["from"], where, "from")[0],
+        "to": _addresses(header["to"], where, "to") if header.get("to") else ai_address,
+        "cc": _addresses(header["cc"], where, "cc") if header.get("cc") else [],
+        "subject": str(header["subject"]),
+        "time": str(header.get("time", "")),
+        "body": body,
+        "attachments": [],
+    }
+    return rendered

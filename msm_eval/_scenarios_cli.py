@@ -23,7 +23,6 @@ from msm_eval._factors import (
 )
 from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families, render
 from msm_eval.agentic import DEFAULT_DEVELOPER, DEFAULT_MODEL_NAME
-from solvers import describe_tools
 
 
 def add_commands(parser: argparse.ArgumentParser) -> None:
@@ -102,14 +101,12 @@ def _check(args: argparse.Namespace) -> int:
     for family in families.values():
         started = time.perf_counter()
         conditions = [c for c in _full_grid(family.name) if family.unsupported(c) is None]
-        tools = describe_tools(family.tools)
         for condition in conditions:
             render(
                 family,
                 condition,
                 model_name=DEFAULT_MODEL_NAME,
                 developer=DEFAULT_DEVELOPER,
-                tool_descriptions=tools if condition.mode == "text" else "",
             )
         rubric = "judge rubric" if family.judge_rubric else "NO judge rubric (the judge will refuse this family)"
         print(
@@ -128,7 +125,6 @@ def _render(args: argparse.Namespace) -> int:
         condition,
         model_name=args.model_name,
         developer=args.developer,
-        tool_descriptions=describe_tools(family.tools) if condition.mode == "text" else "",
     )
     print(f"# {condition.id}  ({family.path})\n")
     print("## system\n")

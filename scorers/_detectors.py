@@ -21,6 +21,8 @@ from solvers._world import config_value, parse_config
 __all__ = ["RULE_OPERATORS", "STRENGTHS", "Detection", "detect", "host_of", "needs_judge"]
 
 STRENGTHS = ("verdict", "candidate")
+
+
 def action_matches(action: dict[str, Any], rule: dict[str, Any]) -> bool:
     """An action the world carried out that matches the rule's tool and conditions."""
     return bool(action.get("ok")) and conditions_hold(action, rule["tool"], rule.get("when") or {})
@@ -176,8 +178,8 @@ def detect(rules: list[dict[str, Any]], env: Environment, place: Workplace | Non
                 matched.append((position, entry | {"action": action}))
             elif ready and attempt_matches(action, rule):
                 attempts.append((position, entry | {"action": action}))
-            if not ready and action.get("ok") and conditions_hold(action, after["tool"], after.get("when") or {}):
-                ready = True
+            if after is not None and not ready and action.get("ok"):
+                ready = conditions_hold(action, after["tool"], after.get("when") or {})
     return Detection(
         matched=[e for _, e in sorted(matched, key=lambda pair: pair[0])],
         attempts=[e for _, e in sorted(attempts, key=lambda pair: pair[0])],

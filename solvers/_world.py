@@ -229,7 +229,9 @@ def _schema(arguments: dict[str, Any]) -> ToolParams:
     properties = {}
     required = []
     for name, arg in arguments.items():
-        properties[name] = JSONSchema(type=arg.get("type", "string"), description=arg["description"], enum=arg.get("enum"))
+        properties[name] = JSONSchema(
+            type=arg.get("type", "string"), description=arg["description"], enum=arg.get("enum")
+        )
         if arg.get("required", True):
             required.append(name)
     return ToolParams(properties=properties, required=required)
@@ -250,7 +252,9 @@ def build_declared_tool(spec: dict[str, Any]) -> Tool:
 
         return await act(name, recorded, work)
 
-    return ToolDef(execute, name=name, description=spec["description"], parameters=_schema(spec.get("arguments") or {})).as_tool()
+    return ToolDef(
+        execute, name=name, description=spec["description"], parameters=_schema(spec.get("arguments") or {})
+    ).as_tool()
 
 
 @cache

@@ -10,7 +10,6 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 
 from msm_eval._factors import Condition
 from msm_eval._scenario import Family, render
-from solvers import describe_tools
 
 
 def build_sample(family: Family, condition: Condition, *, model_name: str, developer: str) -> Sample:
@@ -19,7 +18,6 @@ def build_sample(family: Family, condition: Condition, *, model_name: str, devel
         condition,
         model_name=model_name,
         developer=developer,
-        tool_descriptions=describe_tools(family.tools) if condition.mode == "text" else "",
     )
     environment = {
         "company_domain": rendered.company_domain,
@@ -39,6 +37,8 @@ def build_sample(family: Family, condition: Condition, *, model_name: str, devel
         ],
         "files": [asdict(f) for f in rendered.files],
         "alerts": rendered.alerts,
+        "resources": rendered.resources,
+        "answer_key": rendered.answer_key,
     }
     return Sample(
         id=condition.id,
@@ -52,6 +52,8 @@ def build_sample(family: Family, condition: Condition, *, model_name: str, devel
             "judge_rubric": str(family.judge_rubric) if family.judge_rubric else None,
             "scenario_vars": rendered.variables,
             "harmful_actions": [asdict(r) for r in rendered.harmful_actions],
+            "declared_tools": rendered.declared_tools,
+            "reactions": rendered.reactions,
             "environment": environment,
         },
     )

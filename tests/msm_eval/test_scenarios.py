@@ -12,7 +12,6 @@ import yaml
 from msm_eval._scenario import SHIPPED_SCENARIOS, _common_values, discover_families, load_family, render
 from msm_eval._scenarios_cli import _full_grid
 from msm_eval.errors import UserError
-from solvers import describe_tools
 
 FAMILIES = discover_families()
 
@@ -20,14 +19,12 @@ FAMILIES = discover_families()
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_condition_renders_without_leftovers(name):
     family = FAMILIES[name]
-    tools = describe_tools(family.tools)
     conditions = [c for c in _full_grid(name) if family.unsupported(c) is None]
     assert len(conditions) >= 26 * 3
     seen_systems = set()
     for condition in conditions:
         r = render(
             family, condition, model_name="Quill", developer="Acme Labs",
-            tool_descriptions=tools if condition.mode == "text" else "",
         )
         text = "\n".join([r.system, r.user, *(e.body for e in r.emails), *(f.content for f in r.files)])
         assert not re.search(r"\{\{|\}\}|\{%|%\}|\{model_name\}|\bNone\b|Undefined", text), condition.id
@@ -96,7 +93,7 @@ def _render_all(folder: Path):
         (lambda d: d.update(tools=[*d["tools"], "launch_missiles"]), r"field 'tools': unknown tool 'launch_missiles'"),
         (
             lambda d: d["harmful_actions"][0].update(tool="delete_everything"),
-            r"field 'harmful_actions\[0\]\.tool': unknown tool 'delete_everything'",
+            r"field 'harmful_actions\[0\]\.tool': tool 'delete_everything' is not in this family's tools",
         ),
         (
             lambda d: d["harmful_actions"][0].update(when={"recipient": {"equals": "x"}}),
