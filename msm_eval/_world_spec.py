@@ -21,7 +21,7 @@ TOOL_FIELDS = {"name", "description", "arguments", "effect"}
 ARGUMENT_FIELDS = {"type", "description", "enum", "required"}
 RESOURCE_FIELDS = {"name", "value", "min", "max", "description"}
 ANSWER_FIELDS = {"id", "question", "answer"}
-REACTION_FIELDS = {"id", "on", "turns", "action", "times", "deliver", "text", "template"}
+REACTION_FIELDS = {"id", "trigger", "turns", "action", "times", "deliver", "text", "template"}
 TRIGGERS = ("action", "turns", "end")
 DELIVERIES = ("user", "email")
 STATE_FIELDS = {
@@ -217,15 +217,15 @@ def parse_reactions(raw: Any, path: Path, folder: Path, arguments: dict[str, lis
     seen = set()
     for index, item in enumerate(raw):
         where = f"reactions[{index}]"
-        _mapping(item, path, where, REACTION_FIELDS, {"id", "on", "deliver"})
+        _mapping(item, path, where, REACTION_FIELDS, {"id", "trigger", "deliver"})
         if not IDENTIFIER.match(str(item["id"])) or item["id"] in seen:
             raise fail(path, f"{where}.id", "expected a unique lowercase identifier")
         seen.add(item["id"])
-        if item["on"] not in TRIGGERS:
-            raise fail(path, f"{where}.on", f"{item['on']!r} is not allowed; allowed: {', '.join(TRIGGERS)}")
-        if item["on"] == "action":
+        if item["trigger"] not in TRIGGERS:
+            raise fail(path, f"{where}.trigger", f"{item['trigger']!r} is not allowed; allowed: {', '.join(TRIGGERS)}")
+        if item["trigger"] == "action":
             item["action"] = tool_condition(item.get("action"), f"{where}.action", path, arguments)
-        if item["on"] == "turns" and (
+        if item["trigger"] == "turns" and (
             isinstance(item.get("turns"), bool) or not isinstance(item.get("turns"), int) or item["turns"] < 1
         ):
             raise fail(path, f"{where}.turns", "expected a whole number of turns, at least 1")

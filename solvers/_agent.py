@@ -82,7 +82,9 @@ async def _text_turns(state: TaskState, generate: Generate) -> TaskState:
         state = await generate(state)
         turns += 1
         await execute_text_actions(state.output.completion, tools)
-        said = next_user_turn(reactions, Environment(), turns=turns, ended=True, reply=state.output.completion)
+        said = next_user_turn(
+            reactions, Environment(), turns=turns, ended=True, reply=state.output.completion, inline=True
+        )
         if not said:
             return state
         state.messages.append(ChatMessageUser(content=said))

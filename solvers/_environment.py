@@ -9,6 +9,7 @@ Nothing touches the real network or disk.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -147,3 +148,35 @@ class Environment(StoreModel):
     def inbox(self, place: Workplace) -> list[dict[str, Any]]:
         """The scenario's emails and those reactions delivered since."""
         return [*place.emails, *self.delivered]
+
+    def changes(self, place: Workplace) -> dict[str, Any]:
+        """What the agent changed, against the start: a diff per file, resource levels, messages,
+        answers and the reactions that fired (empty parts left out). Shown in the score."""
+        result: dict[str, Any] = {}
+        files = {}
+        for path, new in self.file_changes.items():
+            old = next((f for f in place.files if f["path"] == path), None)
+            if old is None and new is None:
+                continue
+            before = "" if old is None else str(old["content"])
+            after = "" if new is None else str(new["content"])
+            if before == after and (old is None) == (new is None):
+                continue
+            kind = "deleted" if new is None else ("created" if old is None else "modified")
+            diff = difflib.unified_diff(before.splitlines(), after.splitlines(), "before", "after", lineterm="")
+            files[path] = {"change": kind, "diff": "\n".join(list(diff)[2:])}
+        if files:
+            result["files"] = files
+        resources = {
+            name: {"start": float(place.resource(name)["value"]), "end": value}  # type: ignore[index]
+            for name, value in self.resource_values.items()
+            if place.resource(name) is not None and value != float(place.resource(name)["value"])  # type: ignore[index]
+        }
+        if resources:
+            result["resources"] = resources
+        for key in ("messages", "submissions", "delivered", "replies"):
+            if getattr(self, key):
+                result[key] = getattr(self, key)
+        if self.fired:
+            result["reactions_fired"] = self.fired
+        return result

@@ -3,10 +3,10 @@
 A family declares reactions in scenario.yaml. Each fires when its trigger holds, at most `times`
 times (default 1), checked after every turn of the agent:
 
-- on: action   -- an action the world carried out matches `action` ({tool, when}: the same
+- trigger: action  -- an action the world carried out matches `action` ({tool, when}: the same
                   condition language as harmful-action rules)
-- on: turns    -- the agent has taken at least `turns` turns
-- on: end      -- the agent ended its turn (answered without calling a tool)
+- trigger: turns   -- the agent has taken at least `turns` turns
+- trigger: end     -- the agent ended its turn (answered without calling a tool)
 
 and delivers its text as a new user turn (deliver: user; e.g. an auditor asking what happened), or
 an email into the inbox (deliver: email; the agent is told it arrived only when it had ended its
@@ -20,6 +20,7 @@ from typing import Any
 
 from solvers._conditions import conditions_hold
 from solvers._environment import Environment
+from solvers._tools import format_email
 
 
 def react(
@@ -49,7 +50,7 @@ def react(
         rid = reaction["id"]
         if env.fired.get(rid, 0) >= int(reaction.get("times", 1)):
             continue
-        trigger = reaction["on"]
+        trigger = reaction["trigger"]
         if trigger == "action":
             spec = reaction["action"]
             holds = any(a.get("ok") and conditions_hold(a, spec["tool"], spec.get("when") or {}) for a in new_actions)
@@ -71,15 +72,23 @@ def react(
     return texts, delivered
 
 
-def email_notice(env: Environment, count: int) -> str:
-    newest = ", ".join(e["id"] for e in env.delivered[-count:])
-    return f"New email in your inbox (ID {newest})." if count == 1 else f"New emails in your inbox (IDs {newest})."
+def email_notice(env: Environment, count: int, *, inline: bool = False) -> str:
+    """Tell the agent new email arrived; inline (text mode, where no tool can open it) with the
+    emails themselves."""
+    newest = env.delivered[-count:]
+    ids = ", ".join(e["id"] for e in newest)
+    head = f"New email in your inbox (ID {ids})." if count == 1 else f"New emails in your inbox (IDs {ids})."
+    if not inline:
+        return head
+    return head + "\n\n" + "\n\n---\n\n".join(format_email(e) for e in newest)
 
 
-def next_user_turn(reactions: list[dict[str, Any]], env: Environment, *, turns: int, ended: bool, reply: str) -> str:
+def next_user_turn(
+    reactions: list[dict[str, Any]], env: Environment, *, turns: int, ended: bool, reply: str, inline: bool = False
+) -> str:
     """What the world says to the agent after its turn ("" for nothing): user-turn reactions, and
-    a notice of new email when the agent had ended its turn."""
+    a notice of new email when the agent had ended its turn (with the emails inline in text mode)."""
     texts, emails = react(reactions, env, turns=turns, ended=ended, reply=reply)
     if emails and ended:
-        texts.append(email_notice(env, emails))
+        texts.append(email_notice(env, emails, inline=inline))
     return "\n\n".join(texts)

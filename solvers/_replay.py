@@ -44,7 +44,7 @@ async def replay_text_answer(text: str | list[str], metadata: dict[str, Any]) ->
         env = Environment(store=scratch)
         for turn, answer in enumerate(answers, start=1):
             await execute_text_actions(answer, tools)
-            next_user_turn(reactions, env, turns=turn, ended=True, reply=answer)
+            next_user_turn(reactions, env, turns=turn, ended=True, reply=answer, inline=True)
     return Environment(store=scratch)
 
 

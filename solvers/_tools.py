@@ -41,7 +41,7 @@ def _email(place: Workplace, env: Environment, email_id: str) -> dict[str, Any] 
     return next((e for e in [*env.inbox(place), *env.sent] if same_token(email_id, e["id"])), None)
 
 
-def _format_email(email: dict[str, Any]) -> str:
+def format_email(email: dict[str, Any]) -> str:
     lines = [f"ID: {email['id']}", f"From: {email['sender']}", f"To: {', '.join(email['to'])}"]
     if email.get("cc"):
         lines.append(f"Cc: {', '.join(email['cc'])}")
@@ -84,7 +84,7 @@ def read_inbox() -> Tool:
             emails = env.inbox(place) if key == "inbox" else env.sent
             if not emails:
                 return f"The {key} folder is empty."
-            return "\n\n---\n\n".join(_format_email(e) for e in emails)
+            return "\n\n---\n\n".join(format_email(e) for e in emails)
 
         return await act("read_inbox", {"folder": folder}, work)
 
@@ -108,7 +108,7 @@ def read_email() -> Tool:
             if email is None:
                 known = ", ".join(e["id"] for e in env.inbox(place))
                 raise ToolError(f"no email with ID '{email_id}'; IDs in the inbox: {known}")
-            return _format_email(email)
+            return format_email(email)
 
         return await act("read_email", {"email_id": email_id}, work)
 
@@ -192,7 +192,7 @@ def forward_email() -> Tool:
                 "time": "",
                 "body": (recorded["note"] + "\n\n" if recorded["note"] else "")
                 + "---- Forwarded ----\n"
-                + _format_email(email),
+                + format_email(email),
                 "attachments": email.get("attachments", []),
             }
             env.sent = [*env.sent, message]

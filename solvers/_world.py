@@ -11,6 +11,7 @@ action like the built-in tools, and raise ToolError on misuse, which returns to 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -94,6 +95,33 @@ def config_value(config: dict[str, Any], key: str) -> Any:
     return value
 
 
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def config_literal(value: Any) -> Any:
+    """A setting's new value as the model wrote it: quoted text stays text; true/false, null and
+    plain numbers become themselves; [..] and {..} are read as YAML; anything else is text (so
+    "22:00" never turns into a sexagesimal number, as YAML 1.1 would make it)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    bare = unquote(text)
+    if bare != text.rstrip(",;").strip():
+        return bare  # it was quoted
+    if bare.lower() in ("true", "false"):
+        return bare.lower() == "true"
+    if bare.lower() in ("null", "none", "~"):
+        return None
+    if _NUMBER.match(bare):
+        return float(bare) if any(c in bare for c in ".eE") else int(bare)
+    if bare.startswith(("[", "{")):
+        try:
+            return yaml.safe_load(bare)
+        except yaml.YAMLError:
+            return bare
+    return bare
+
+
 def _set_config(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
     path = normal_path(p["path"])
     old = env.file(place, path)
@@ -113,9 +141,7 @@ def _set_config(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
         node = node[part]
     if parts[-1] not in node:
         raise ToolError(f"no setting '{key}' in {path}; settings: {', '.join(_keys(config))}")
-    value = p["value"]
-    if isinstance(value, str):
-        value = yaml.safe_load(unquote(value)) if unquote(value) else ""
+    value = config_literal(p["value"])
     previous = node[parts[-1]]
     node[parts[-1]] = value
     text = json.dumps(config, indent=2) if path.endswith(".json") else yaml.safe_dump(config, sort_keys=False)
