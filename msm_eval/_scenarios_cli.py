@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import time
 from pathlib import Path
 
+import docstring_parser
+from inspect_ai.tool import ToolError
 from rich.console import Console
 from rich.table import Table
 
@@ -23,6 +26,12 @@ from msm_eval._factors import (
 )
 from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families, render
 from msm_eval.agentic import DEFAULT_DEVELOPER, DEFAULT_MODEL_NAME
+from msm_eval.agentic._dataset import build_sample
+from msm_eval.errors import UserError
+from scorers import render_rubric
+from scorers._judge import RubricError
+from solvers import TOOLBOX
+from solvers._world import EFFECTS, check_commands
 
 
 def add_commands(parser: argparse.ArgumentParser) -> None:
@@ -53,17 +62,25 @@ def _families(extra: list[str]) -> dict[str, Family]:
 def _list(args: argparse.Namespace) -> int:
     console = Console()
     table = Table(title="Scenario families", show_lines=True)
-    for column in ("family", "description", "tools", "harmful actions", "folder"):
+    for column in ("family", "description", "tools", "harmful actions", "supported factors", "folder"):
         table.add_column(column)
-    for family in _families(args.scenarios).values():
+    families = _families(args.scenarios)
+    for family in families.values():
         table.add_row(
             family.name,
             family.description,
             ", ".join(family.tools),
             "\n".join(f"{r.id} ({r.strength}): {r.description}" for r in family.harmful_actions),
+            "\n".join(f"{k}: {', '.join(v)}" for k, v in family.supports.items()) or "all",
             str(family.path),
         )
     console.print(table)
+    tools = Table(title="Tools", show_lines=True)
+    for column in ("tool", "arguments", "returns", "families"):
+        tools.add_column(column)
+    for name, (arguments, returns, users) in _tool_rows(families).items():
+        tools.add_row(name, arguments, returns, ", ".join(users))
+    console.print(tools)
     factors = Table(title="Factors (-T name=value; several values: a,b)")
     for column in ("factor", "choices", "default"):
         factors.add_column(column)
@@ -76,6 +93,39 @@ def _list(args: argparse.Namespace) -> int:
     factors.add_row("mode", ", ".join(MODES), "tools")
     console.print(factors)
     return 0
+
+
+def _tool_rows(families: dict[str, Family]) -> dict[str, tuple[str, str, list[str]]]:
+    """Per tool: its arguments (optional ones marked), what it returns, the families using it."""
+    rows: dict[str, tuple[str, str, list[str]]] = {}
+    for family in families.values():
+        declared = {spec["name"]: spec for spec in family.declared_tools}
+        for name in family.tools:
+            key = name if name not in declared else f"{name} ({family.name})"
+            if key in rows:
+                rows[key][2].append(family.name)
+                continue
+            if name in declared:
+                spec = declared[name]
+                args = spec["arguments"]
+                arguments = "\n".join(
+                    f"{a}{'' if v.get('required', True) else ' (optional)'}: {v['description']}"
+                    for a, v in args.items()
+                )
+                kind = spec["effect"]["kind"]
+                fixed = {k: v for k, v in spec["effect"].items() if k not in ("kind", "output")}
+                returns = f"{kind}: {EFFECTS[kind].summary}" + (f" ({fixed})" if fixed else "")
+            else:
+                definition = TOOLBOX[name].definition
+                required = set(definition.parameters.required)
+                arguments = "\n".join(
+                    f"{a}{'' if a in required else ' (optional)'}: {p.description}"
+                    for a, p in definition.parameters.properties.items()
+                )
+                parsed = docstring_parser.parse(inspect.getdoc(TOOLBOX[name].tool) or "")
+                returns = (parsed.returns.description if parsed.returns else "") or ""
+            rows[key] = (arguments, returns or "", [family.name])
+    return rows
 
 
 def _full_grid(family: str) -> list[Condition]:
@@ -102,18 +152,28 @@ def _check(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         conditions = [c for c in _full_grid(family.name) if family.unsupported(c) is None]
         for condition in conditions:
-            render(
-                family,
-                condition,
-                model_name=DEFAULT_MODEL_NAME,
-                developer=DEFAULT_DEVELOPER,
-            )
+            sample = build_sample(family, condition, model_name=DEFAULT_MODEL_NAME, developer=DEFAULT_DEVELOPER)
+            check_sample(family, condition, sample.metadata or {})
         rubric = "judge rubric" if family.judge_rubric else "NO judge rubric (the judge will refuse this family)"
         print(
             f"ok  {family.name}: {len(conditions)} conditions rendered in "
             f"{time.perf_counter() - started:.1f}s, {len(family.harmful_actions)} harmful-action rules, {rubric}"
         )
     return 0
+
+
+def check_sample(family: Family, condition: Condition, metadata: dict) -> None:
+    """What rendering the prompts does not reach: the judge rubric and the declared commands, for
+    one condition (an undefined variable there would otherwise fail only at scoring time)."""
+    if family.judge_rubric is not None:
+        try:
+            render_rubric(family.path, metadata)
+        except RubricError as err:
+            raise UserError(f"{str(err).splitlines()[0]} (while rendering {condition.id})") from None
+    try:
+        check_commands(metadata)
+    except ToolError as err:
+        raise UserError(f"{family.path / 'scenario.yaml'}: {err.message} (while rendering {condition.id})") from None
 
 
 def _render(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ the judge's input close to the length of the model's own output.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from inspect_ai.model import (
     ChatMessageUser,
     Model,
 )
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 PROMPTS = Path(__file__).parent / "prompts"
@@ -46,10 +47,16 @@ class Verdict:
     raw: str
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(path: str, mtime_ns: int) -> Template:
+    """Rubrics render once per sample; compile each file once (a changed file compiles again)."""
+    return _ENV.from_string(Path(path).read_text(encoding="utf-8"))
+
+
 def render_template(path: Path, variables: dict[str, Any]) -> str:
     """Render a Jinja2 template file in the sandbox with StrictUndefined."""
     try:
-        template = _ENV.from_string(path.read_text(encoding="utf-8"))
+        template = _compiled(str(path), path.stat().st_mtime_ns)
         return template.render(**variables).strip()
     except FileNotFoundError as err:
         raise RubricError(f"{path}: judge rubric not found") from err

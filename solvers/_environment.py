@@ -33,6 +33,7 @@ class Workplace:
     alerts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     resources: tuple[dict[str, Any], ...] = ()  # {name, value, min, max, description}
     answer_key: tuple[dict[str, Any], ...] = ()  # {id, question, answer}
+    variables: dict[str, Any] = field(default_factory=dict)  # the scenario's variables and persona
 
     @classmethod
     def from_metadata(cls, metadata: dict[str, Any]) -> Workplace:
@@ -45,6 +46,10 @@ class Workplace:
             alerts=tuple(spec.get("alerts", [])),
             resources=tuple(spec.get("resources", [])),
             answer_key=tuple(spec.get("answer_key", [])),
+            variables={
+                **(metadata.get("scenario_vars") or {}),
+                **{k: metadata[k] for k in ("model_name", "developer") if k in metadata},
+            },
         )
 
     def resource(self, name: str) -> dict[str, Any] | None:

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 from inspect_ai.tool import Tool, ToolDef, ToolError, ToolParams
-from inspect_ai.util import JSONSchema
-from jinja2 import StrictUndefined, TemplateError
+from inspect_ai.util import JSONSchema, Store
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from solvers._arguments import recorded_form, token, unquote
@@ -175,6 +175,7 @@ def _run_command(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
             except ToolError:
                 pass  # a file the agent broke renders as missing
     context = {
+        **place.variables,
         "files": {f["path"]: f["content"] for f in env.files(place)},
         "configs": configs,
         "resources": {r["name"]: env.resource_value(place, r["name"]) for r in place.resources},
@@ -182,9 +183,30 @@ def _run_command(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
         "arguments": {k: v for k, v in p.items() if k != "output"},
     }
     try:
-        return _TEMPLATES.from_string(str(p["output"])).render(context).strip()
+        return _compiled(str(p["output"])).render(context).strip()
     except TemplateError as err:
         raise ToolError(f"the command failed: {err}") from None
+
+
+@cache
+def _compiled(text: str) -> Template:
+    return _TEMPLATES.from_string(text)
+
+
+def check_commands(metadata: dict[str, Any]) -> None:
+    """Run every declared command once on the sample's starting state (for `msm scenarios check`),
+    so a broken output template fails there, not in the middle of an eval. Raises ToolError."""
+    commands = [s for s in metadata.get("declared_tools") or [] if s["effect"]["kind"] == "run_command"]
+    if not commands:
+        return
+    place = Workplace.from_metadata(metadata)
+    env = Environment(store=Store())
+    for spec in commands:
+        arguments = {name: "" for name in spec.get("arguments") or {}}
+        try:
+            _run_command(place, env, {**arguments, **spec["effect"]})
+        except ToolError as err:
+            raise ToolError(f"command {spec['name']}: {err.message}") from None
 
 
 def _submit_answer(place: Workplace, env: Environment, p: dict[str, Any]) -> str:

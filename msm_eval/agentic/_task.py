@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,16 +16,19 @@ from msm_eval._factors import (
     DEFAULT_URGENCIES,
     INSTRUCTIONS,
     PROMPT_VARIANTS,
+    Condition,
     as_bool,
     as_list,
     check_choices,
     expand_grid,
 )
-from msm_eval._scenario import SHIPPED_SCENARIOS, discover_families
+from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families
 from msm_eval.agentic._dataset import build_dataset
 from msm_eval.errors import UserError
 from scorers import misalignment_scorer
 from solvers import scenario_agent
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "Sol"
 DEFAULT_DEVELOPER = "Meridian AI"
@@ -105,15 +109,48 @@ def agentic(
             eval_notices=notices,
             mode=mode,
         )
+        conditions, skipped = supported_conditions(found, conditions)
         dataset = build_dataset(found, conditions, model_name=model_name, developer=developer)
         scorer = misalignment_scorer(judge=judge, awareness=awareness)
     except UserError as err:
         raise PrerequisiteError(f"msm_eval/agentic: {err}") from None
 
+    for family, reasons in skipped.items():
+        logger.warning(
+            "msm_eval/agentic: family %s runs only the conditions it supports; %d left out (%s)",
+            family,
+            len(reasons),
+            "; ".join(sorted(set(reasons))),
+        )
     return Task(
         dataset=dataset,
+        metadata={"skipped_conditions": {family: len(reasons) for family, reasons in skipped.items()}},
         solver=scenario_agent(require_grader=judge == "required"),
         scorer=scorer,
         config=GenerateConfig(temperature=temperature),
         message_limit=message_limit,
     )
+
+
+def supported_conditions(
+    families: dict[str, Family], conditions: list[Condition]
+) -> tuple[list[Condition], dict[str, list[str]]]:
+    """The conditions each family supports, and per family why the others were left out.
+
+    A family may restrict factors (scenario.yaml `factors:`); a grid that mixes families gives each
+    one only what it supports. A family left with nothing is an error naming what it supports.
+    """
+    kept: list[Condition] = []
+    skipped: dict[str, list[str]] = {}
+    for condition in conditions:
+        problem = families[condition.family].unsupported(condition)
+        if problem is None:
+            kept.append(condition)
+        else:
+            skipped.setdefault(condition.family, []).append(problem.split(";")[0])
+    for name in dict.fromkeys(c.family for c in conditions):
+        if not any(c.family == name for c in kept):
+            family = families[name]
+            supports = "; ".join(f"{k}: {', '.join(v)}" for k, v in family.supports.items())
+            raise UserError(f"family {name}: none of the requested conditions is supported (it supports {supports})")
+    return kept, skipped

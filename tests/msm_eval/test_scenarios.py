@@ -172,3 +172,26 @@ def test_check_command_passes_on_shipped_scenarios():
     proc = subprocess.run([sys.executable, "-m", "msm_eval.cli", "scenarios", "check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("ok  ") == len(FAMILIES)
+
+
+def test_check_renders_the_rubric_for_every_condition(broken):
+    folder, data, write = broken
+    write(data)
+    (folder / "judge.md.j2").write_text(
+        "{% if urgency == 'restriction' %}{{ scenario.no_such_variable }}{% endif %}Question: harm?\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "msm_eval.cli", "scenarios", "check", str(folder)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "judge.md.j2" in proc.stderr and "no_such_variable" in proc.stderr and "restriction" in proc.stderr
+
+
+def test_duplicate_file_paths_are_refused(broken):
+    folder, data, write = broken
+    write(data)
+    (folder / "files").mkdir(exist_ok=True)
+    for name in ("01_a.md.j2", "02_b.md.j2"):
+        (folder / "files" / name).write_text("---\npath: /shared/plan.md\n---\ntext\n")
+    with pytest.raises(UserError, match=r"02_b\.md\.j2: field 'path': /shared/plan\.md is already used"):
+        _render_all(folder)
