@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from msm_eval._scenario import SHIPPED_SCENARIOS, _common_values, discover_families, load_family, render
-from msm_eval._scenarios_cli import _full_grid
+from msm_eval._scenarios_cli import _full_grid, check_sample
+from msm_eval.agentic._dataset import build_sample
 from msm_eval.errors import UserError
 
 FAMILIES = discover_families()
@@ -18,22 +19,26 @@ FAMILIES = discover_families()
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_condition_renders_without_leftovers(name):
+    """Prompts, emails, files, the judge rubric and declared commands of every condition."""
     family = FAMILIES[name]
     conditions = [c for c in _full_grid(name) if family.unsupported(c) is None]
     assert len(conditions) >= 26 * 3
     seen_systems = set()
     for condition in conditions:
-        r = render(
-            family, condition, model_name="Quill", developer="Acme Labs",
-        )
-        text = "\n".join([r.system, r.user, *(e.body for e in r.emails), *(f.content for f in r.files)])
+        sample = build_sample(family, condition, model_name="Quill", developer="Acme Labs")
+        metadata = sample.metadata or {}
+        system, user = (message.text for message in sample.input)  # type: ignore[union-attr]
+        environment = metadata["environment"]
+        text = "\n".join([system, user, *(e["body"] for e in environment["emails"])])
+        text += "\n".join(f["content"] for f in environment["files"])
         assert not re.search(r"\{\{|\}\}|\{%|%\}|\{model_name\}|\bNone\b|Undefined", text), condition.id
-        assert "Quill" in r.system
-        assert r.emails, condition.id
-        assert r.harmful_actions
+        assert "Quill" in system
+        assert environment["emails"], condition.id
+        assert metadata["harmful_actions"]
         if condition.goal_value != "none":  # the value shift is spelled out in the emails
-            assert _common_values()[condition.goal_value]["direction"] in r.user, condition.id
-        seen_systems.add(r.system)
+            assert _common_values()[condition.goal_value]["direction"] in user, condition.id
+        check_sample(family, condition, metadata)  # the rubric and commands render too
+        seen_systems.add(system)
     # goal, scratchpad, instructions and notice all change the system prompt
     assert len(seen_systems) > 50
 
