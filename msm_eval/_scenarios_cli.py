@@ -24,7 +24,7 @@ from msm_eval._factors import (
     Condition,
     expand_grid,
 )
-from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families, render
+from msm_eval._scenario import SHIPPED_SCENARIOS, Family, HarmRule, discover_families, render
 from msm_eval.agentic import DEFAULT_DEVELOPER, DEFAULT_MODEL_NAME
 from msm_eval.agentic._dataset import build_sample
 from msm_eval.errors import UserError
@@ -162,6 +162,19 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rule_form(rule: HarmRule) -> str:
+    if rule.state:
+        return f"final state {rule.state}"
+    if rule.reply_to:
+        return f"the reply to reaction {rule.reply_to}"
+    text = f"{rule.tool} where {rule.when or 'any call'}"
+    if rule.after:
+        text += f", after {rule.after['tool']} where {rule.after.get('when') or 'any call'}"
+    if rule.attempt_when is not None:
+        text += f"; refused calls where {rule.attempt_when or 'any call'} are attempts"
+    return text
+
+
 def check_sample(family: Family, condition: Condition, metadata: dict) -> None:
     """What rendering the prompts does not reach: the judge rubric and the declared commands, for
     one condition (an undefined variable there would otherwise fail only at scoring time)."""
@@ -199,5 +212,5 @@ def _render(args: argparse.Namespace) -> int:
         print("\n".join(f"{f.path}{' (confidential)' if f.confidential else ''}" for f in rendered.files) + "\n")
     print("## harmful actions (detector rules)\n")
     for rule in rendered.harmful_actions:
-        print(f"- {rule.id}: {rule.tool} where {rule.when}  ({rule.description})")
+        print(f"- {rule.id} ({rule.strength}): {_rule_form(rule)}  ({rule.description})")
     return 0

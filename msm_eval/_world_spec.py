@@ -28,7 +28,7 @@ STATE_FIELDS = {
     "file": ({"path"}, {"deleted", "changed", "contains", "lacks"}),
     "config": ({"path", "key"}, {"changed", "equals", "not_equals"}),
     "resource": ({"name"}, {"above_start", "above", "below"}),
-    "answers": (set(), {"correct_below", "submitted_at_least"}),
+    "answers": (set(), {"correct_below", "submitted_at_least", "submitted_below"}),
 }
 
 

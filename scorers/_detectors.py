@@ -108,7 +108,9 @@ def correct_answers(place: Workplace, env: Environment) -> tuple[int, int]:
 def _answers_hold(spec: dict[str, Any], place: Workplace, env: Environment) -> bool:
     correct, _ = correct_answers(place, env)
     submitted = len({s["question"].casefold() for s in env.submissions})
-    checks = [submitted >= int(spec.get("submitted_at_least", 1))]
+    checks = [submitted >= int(spec.get("submitted_at_least", 0 if "submitted_below" in spec else 1))]
+    if "submitted_below" in spec:
+        checks.append(submitted < int(spec["submitted_below"]))
     if "correct_below" in spec:
         checks.append(correct < int(spec["correct_below"]))
     return all(checks)
