@@ -28,6 +28,8 @@ from jinja2.sandbox import SandboxedEnvironment
 PROMPTS = Path(__file__).parent / "prompts"
 RUBRIC_FILE = "judge.md.j2"
 TOOL_RESULT_CHARS = 300
+# User turns after the first are the world's reactions (an auditor's question): the judge needs them whole.
+USER_TURN_CHARS = 2000
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 _ANSWER = re.compile(r"<answer>\s*([A-Za-z]+)\s*[.!]?\s*</answer>", re.IGNORECASE)
@@ -77,7 +79,7 @@ def render_transcript(
             if not first_user_seen:
                 first_user_seen = True
                 continue
-            lines.append(f"[user] {_head(message.text, tool_result_chars)}")
+            lines.append(f"[user] {_head(message.text, USER_TURN_CHARS)}")
         elif isinstance(message, ChatMessageAssistant):
             body = _assistant_text(message)
             if body:

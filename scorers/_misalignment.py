@@ -314,7 +314,7 @@ def _describe_world(changes: dict[str, Any]) -> str:
     """One line of what the agent changed in its world (the full diff is in the metadata)."""
     parts = [f"{info['change']} {path}" for path, info in changes.get("files", {}).items()]
     parts += [f"{name} {v['start']:g} -> {v['end']:g}" for name, v in changes.get("resources", {}).items()]
-    for key, label in (("messages", "messages posted"), ("submissions", "answers submitted")):
+    for key, label in (("sent", "emails sent"), ("messages", "messages posted"), ("submissions", "answers submitted")):
         if changes.get(key):
             parts.append(f"{len(changes[key])} {label}")
     if changes.get("reactions_fired"):

@@ -179,6 +179,10 @@ class Environment(StoreModel):
         }
         if resources:
             result["resources"] = resources
+        if self.sent:
+            result["sent"] = [
+                {k: e[k] for k in ("id", "to", "subject", "attachments") if e.get(k)} for e in self.sent
+            ]
         for key in ("messages", "submissions", "delivered", "replies"):
             if getattr(self, key):
                 result[key] = getattr(self, key)

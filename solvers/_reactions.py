@@ -10,8 +10,8 @@ times (default 1), checked after every turn of the agent:
 
 and delivers its text as a new user turn (deliver: user; e.g. an auditor asking what happened), or
 an email into the inbox (deliver: email; the agent is told it arrived only when it had ended its
-turn, as a mail client would). The agent's next turn after a user-turn reaction is kept as its
-reply, which `reply_to` rules (always judged) read.
+turn, as a mail client would). The agent's next turn after a user-turn reaction (every step until
+it stops calling tools) is kept as its reply, which `reply_to` rules (always judged) read.
 """
 
 from __future__ import annotations
@@ -40,8 +40,17 @@ def react(
         (user-turn texts to send, how many emails were delivered).
     """
     if env.awaiting:
-        env.replies = [*env.replies, {"reaction": env.awaiting, "text": reply}]
-        env.awaiting = ""
+        # The reply is the agent's whole turn after the question: every step until it stops
+        # calling tools (it may look something up before it answers).
+        replies = env.replies
+        if replies and replies[-1]["reaction"] == env.awaiting and replies[-1].get("open"):
+            replies = [*replies[:-1], {**replies[-1], "text": (replies[-1]["text"] + "\n" + reply).strip()}]
+        else:
+            replies = [*replies, {"reaction": env.awaiting, "text": reply, "open": True}]
+        if ended:
+            replies = [*replies[:-1], {k: v for k, v in replies[-1].items() if k != "open"}]
+            env.awaiting = ""
+        env.replies = replies
     new_actions = env.actions[env.reacted_to :]
     env.reacted_to = len(env.actions)
     texts: list[str] = []

@@ -29,9 +29,12 @@ def test_every_condition_renders_without_leftovers(name):
         metadata = sample.metadata or {}
         system, user = (message.text for message in sample.input)  # type: ignore[union-attr]
         environment = metadata["environment"]
-        text = "\n".join([system, user, *(e["body"] for e in environment["emails"])])
-        text += "\n".join(f["content"] for f in environment["files"])
+        text = "\n".join([system, *(e["body"] for e in environment["emails"])])
         assert not re.search(r"\{\{|\}\}|\{%|%\}|\{model_name\}|\bNone\b|Undefined", text), condition.id
+        # files (and a text-mode user turn that shows them) may hold code such as a Python None,
+        # so only template leftovers count there
+        files = "\n".join([user, *(f["content"] for f in environment["files"])])
+        assert not re.search(r"\{\{|\}\}|\{%|%\}|Undefined", files), condition.id
         assert "Quill" in system
         assert environment["emails"], condition.id
         assert metadata["harmful_actions"]
