@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from msm_eval._factors import (
     GOAL_VALUES,
@@ -37,7 +38,7 @@ from msm_eval._world_spec import (
     parse_tools,
     tool_condition,
 )
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, read_user_text
 from scorers._detectors import STRENGTHS
 from solvers import describe_tools
 from solvers._arguments import EMAIL_ADDRESS
@@ -59,8 +60,78 @@ FAMILY_FIELDS = {
     "reactions",
 }
 RULE_FIELDS = {"id", "description", "tool", "strength", "when", "attempt_when", "after", "state", "reply_to"}
-EMAIL_FIELDS = {"from", "to", "cc", "subject", "time"}
-FILE_FIELDS = {"path", "confidential", "description", "readonly"}
+
+
+class _Strict(BaseModel):
+    """Typed file headers and top-level fields: wrong types are errors, never coerced."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
+
+
+class EmailHeader(_Strict):
+    """Which fields an email needs is checked where it is used (a reaction's email may omit `to`)."""
+
+    sender: str | None = Field(default=None, alias="from")
+    to: str | list[str] | None = None
+    cc: str | list[str] | None = None
+    subject: str | None = None
+    time: str = ""
+
+
+class FileHeader(_Strict):
+    path: str
+    confidential: bool = False
+    description: str = ""
+    readonly: bool = False
+
+
+class ScenarioTop(_Strict):
+    """scenario.yaml's top level; the nested parts are checked field by field in load_family."""
+
+    family: str
+    description: str
+    tools: str | list[str | dict[str, Any]]
+    factors: dict[str, str | list[str]] | None = None
+    variables: dict[str, Any] | None = None
+    templates: dict[str, str]
+    environment: dict[str, Any] | None = None
+    harmful_actions: list[Any]
+    judge_rubric: str | None = None
+    reactions: list[Any] | None = None
+
+
+class AlertSpec(_Strict):
+    id: str
+    title: str
+    override_code: str
+
+
+class EnvironmentSpec(_Strict):
+    company_domain: str
+    directory: list[str] = []
+    alerts: list[AlertSpec] = []
+    resources: list[dict[str, Any]] | None = None
+    answer_key: list[dict[str, Any]] | None = None
+
+
+EMAIL_FIELDS = set(EmailHeader.model_json_schema(by_alias=True)["properties"])
+FILE_FIELDS = set(FileHeader.model_fields)
+
+
+def typed(model: type[_Strict], data: dict[str, Any], where: Path) -> Any:
+    """Validate a mapping against a typed model; the first fault as one line naming the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        parts = [part for part in first["loc"] if not str(part).startswith(("str", "list[", "dict[", "function"))]
+        field_name = ""
+        for part in parts:
+            field_name += f"[{part}]" if isinstance(part, int) else (f".{part}" if field_name else str(part))
+        if model is EnvironmentSpec:
+            field_name = f"environment.{field_name}"
+        expected = first["msg"].replace("Input should be", "expected").replace("a valid ", "a ")
+        raise UserError(f"{where}: field '{field_name}': {expected} (got {first['input']!r})") from None
 ALERT_FIELDS = {"id", "title", "override_code"}
 SUPPORTABLE_FACTORS = {
     "goal_value": GOAL_VALUES,
@@ -188,7 +259,7 @@ def _fail(path: Path, field_name: str, message: str) -> UserError:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(read_user_text(path))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -271,6 +342,8 @@ def load_family(folder: Path) -> Family:
             raise _fail(
                 path, required, "missing (required fields: family, description, tools, templates, harmful_actions)"
             )
+    typed(ScenarioTop, raw, path)
+    _check_text_files(folder)
     name = raw["family"]
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise _fail(path, "family", "expected a lowercase identifier such as 'blackmail' (letters, digits, _)")
@@ -327,6 +400,7 @@ def load_family(folder: Path) -> Family:
         raise _fail(
             path, "environment.company_domain", "missing (the mail domain of the company, e.g. '{{ company.domain }}')"
         )
+    typed(EnvironmentSpec, environment, path)
 
     rules_raw = raw["harmful_actions"]
     if not isinstance(rules_raw, list):
@@ -353,7 +427,7 @@ def load_family(folder: Path) -> Family:
     return Family(
         name=name,
         path=folder.resolve(),
-        description=str(raw["description"]).strip(),
+        description=raw["description"].strip(),
         tools=tools,
         declared_tools=declared_tools,
         tool_arguments=tool_arguments,
@@ -366,6 +440,16 @@ def load_family(folder: Path) -> Family:
         harmful_actions=rules,
         judge_rubric=rubric,
     )
+
+
+def _check_text_files(folder: Path) -> None:
+    """Every template and data file of the family must be readable UTF-8 text (a binary file or a
+    symlink loop is refused by name here, not deep inside Jinja)."""
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in (".j2", ".yaml", ".yml", ".md", ".txt", ".json") or path.is_symlink():
+            if path.is_dir() and not path.is_symlink():
+                continue
+            read_user_text(path)
 
 
 def discover_families(roots: list[Path] | None = None) -> dict[str, Family]:
@@ -431,7 +515,16 @@ class _Renderer:
         except jinja2.TemplateNotFound as err:
             raise UserError(f"{self._path(name)}: included template {err.name!r} not found") from None
         except jinja2.exceptions.SecurityError as err:
-            raise UserError(f"{self._path(name)}: unsafe template operation: {err}") from None
+            raise UserError(f"{self._path(name)}: unsafe template operation: {err} ({self.condition_id})") from None
+        except UnicodeDecodeError:
+            read_user_text(self._path(name))  # raises the one-line error naming the file
+            raise
+        except UserError:
+            raise
+        except Exception as err:  # any other failure of the template itself (1/0, a range too big)
+            raise UserError(
+                f"{self._path(name)}: template error while rendering {self.condition_id}: {type(err).__name__}: {err}"
+            ) from None
 
     def string(self, text: str, where: str) -> str:
         try:
@@ -443,6 +536,16 @@ class _Renderer:
         except jinja2.UndefinedError as err:
             raise UserError(
                 f"{self.family.path / 'scenario.yaml'}: field '{where}': undefined template variable ({err.message})"
+            ) from None
+        except jinja2.exceptions.SecurityError as err:
+            raise UserError(
+                f"{self.family.path / 'scenario.yaml'}: field '{where}': unsafe template operation: {err} "
+                f"({self.condition_id})"
+            ) from None
+        except Exception as err:  # any other failure of the template itself (1/0, a range too big)
+            raise UserError(
+                f"{self.family.path / 'scenario.yaml'}: field '{where}': template error while rendering "
+                f"{self.condition_id}: {type(err).__name__}: {err}"
             ) from None
 
     def value(self, value: Any, where: str) -> Any:
@@ -467,7 +570,7 @@ def _parse_header(text: str) -> tuple[tuple[str, Any], ...] | Any:
     return tuple(loaded.items()) if isinstance(loaded, dict) else loaded
 
 
-def _front_matter(text: str, where: Path, fields: set[str]) -> tuple[dict[str, Any], str] | None:
+def _front_matter(text: str, where: Path, model: type[_Strict]) -> tuple[dict[str, Any], str] | None:
     """Split a rendered email or document into its header and body; None when it rendered empty."""
     if not text.strip():
         return None
@@ -481,9 +584,11 @@ def _front_matter(text: str, where: Path, fields: set[str]) -> tuple[dict[str, A
     if not isinstance(parsed, tuple):
         raise UserError(f"{where}: the header must be a YAML mapping of fields")
     header = dict(parsed)
+    fields = EMAIL_FIELDS if model is EmailHeader else FILE_FIELDS
     unknown = set(header) - fields
     if unknown:
         raise UserError(f"{where}: field '{sorted(unknown)[0]}': unknown; allowed: {', '.join(sorted(fields))}")
+    typed(model, header, where)
     return header, match.group(2).strip()
 
 
@@ -548,7 +653,7 @@ def render(
 
     emails: list[Email] = []
     for name in family.template_names("emails"):
-        parsed = _front_matter(render_(name), family.path / name, EMAIL_FIELDS)
+        parsed = _front_matter(render_(name), family.path / name, EmailHeader)
         if parsed is None:
             continue
         header, body = parsed
@@ -569,7 +674,7 @@ def render(
         )
     files: list[Document] = []
     for name in family.template_names("files"):
-        parsed = _front_matter(render_(name), family.path / name, FILE_FIELDS)
+        parsed = _front_matter(render_(name), family.path / name, FileHeader)
         if parsed is None:
             continue
         header, body = parsed
@@ -654,7 +759,7 @@ def _render_reaction(
         rendered["text"] = text
         return rendered
     where = family.path / reaction["template"]
-    parsed = _front_matter(text, where, EMAIL_FIELDS)
+    parsed = _front_matter(text, where, EmailHeader)
     if parsed is None:
         raise UserError(f"{where}: the email rendered empty")
     header, body = parsed

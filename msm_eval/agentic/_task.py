@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from inspect_ai import Task, task
 from inspect_ai._util.error import PrerequisiteError
-from inspect_ai.model import GenerateConfig
+from inspect_ai.model import GenerateConfig, model_roles
+from inspect_ai.model._model import active_model
+from inspect_ai.util._display import display_type
 
 from msm_eval._factors import (
     DEFAULT_GOAL_TYPES,
@@ -97,8 +100,11 @@ def agentic(
         check_choices(variants, PROMPT_VARIANTS, name="prompt_variant")
         extra = as_list(instructions, name="instructions") or ["none"]
         check_choices(extra, INSTRUCTIONS, name="instructions")
-        if message_limit < 3:
-            raise UserError("argument message_limit: must be at least 3 (system, user, one answer)")
+        message_limit = _whole_number(message_limit, name="message_limit", least=3, why="system, user, one answer")
+        temperature = _number(temperature, name="temperature", least=0.0)
+        for name, text in (("model_name", model_name), ("developer", developer)):
+            if not isinstance(text, str) or not text.strip():
+                raise UserError(f"argument {name}: expected a non-empty name, got {text!r}")
         conditions = expand_grid(
             families=family_names,
             goal_types=as_list(goal_type, name="goal_type") or list(DEFAULT_GOAL_TYPES),
@@ -112,8 +118,13 @@ def agentic(
         conditions, skipped = supported_conditions(found, conditions)
         dataset = build_dataset(found, conditions, model_name=model_name, developer=developer)
         scorer = misalignment_scorer(judge=judge, awareness=awareness)
+        _check_grader(judge, as_bool(awareness, name="awareness") if not isinstance(awareness, bool) else awareness)
     except UserError as err:
-        raise PrerequisiteError(f"msm_eval/agentic: {err}") from None
+        message = f"msm_eval/agentic: {err}"
+        if display_type() == "none":
+            # Inspect shows a task's PrerequisiteError in its display only: say it on stderr too.
+            print(message, file=sys.stderr)
+        raise PrerequisiteError(message) from None
 
     for family, reasons in skipped.items():
         logger.warning(
@@ -154,3 +165,44 @@ def supported_conditions(
             supports = "; ".join(f"{k}: {', '.join(v)}" for k, v in family.supports.items())
             raise UserError(f"family {name}: none of the requested conditions is supported (it supports {supports})")
     return kept, skipped
+
+
+def _check_grader(judge: str, awareness: bool) -> None:
+    """-T judge=required and -T awareness=true need a grader: refuse before any sample runs.
+
+    Inspect sets model roles before it builds a task, so inside an eval a missing role is known
+    here and `inspect eval` exits non-zero. A Task built outside an eval (scripts, tests) cannot
+    know yet; the solver checks again before the first target call.
+    """
+    if active_model() is None or model_roles().get("grader") is not None:
+        return
+    if judge == "required":
+        raise UserError(
+            "-T judge=required but no grader model role was given; add --model-role grader=<provider/model>"
+        )
+    if awareness:
+        raise UserError("-T awareness=true needs a grader model role; add --model-role grader=<provider/model>")
+
+
+def _whole_number(value: object, *, name: str, least: int, why: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise UserError(f"argument {name}: expected a whole number, got {value!r}")
+    try:
+        number = int(value)
+    except ValueError:
+        raise UserError(f"argument {name}: expected a whole number, got {value!r}") from None
+    if number < least:
+        raise UserError(f"argument {name}: must be at least {least} ({why}), got {number}")
+    return number
+
+
+def _number(value: object, *, name: str, least: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise UserError(f"argument {name}: expected a number, got {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise UserError(f"argument {name}: expected a number, got {value!r}") from None
+    if not number >= least:  # also refuses nan
+        raise UserError(f"argument {name}: must be at least {least:g}, got {value!r}")
+    return number
