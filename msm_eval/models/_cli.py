@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from msm_eval.errors import UserError, check_output_dir, read_user_json
+from msm_eval.models._names import hf_command_args
 from msm_eval.models._pull import (
     DEFAULT_MODEL_NAME,
     MANIFEST,
@@ -44,25 +45,47 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
 
 def _pull(args: argparse.Namespace) -> int:
     model_source(args.name)  # unknown names fail before any work
+    if args.out is not None:
+        # a regular file or an unwritable folder is refused even with --force
+        check_output_dir(args.out.expanduser(), "--out")
     path = pull_model(
         args.name, out=args.out, force=args.force, progress=lambda m: print(m, file=sys.stderr)
     )
     print(path)
-    print(f"Use it with: inspect eval msm_eval/agentic --model hf/{path}", file=sys.stderr)
+    demo = "  (or just: msm demo)" if args.name == DEFAULT_MODEL_NAME and path == default_model_dir() else ""
+    print(f"Use it with: inspect eval msm_eval/agentic {hf_command_args(path)}{demo}", file=sys.stderr)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    print(f"{'name':<16} {'status':<11} path / source")
+    # read every manifest first: a corrupt one is one line on stderr, with no half-printed table
+    rows: list[tuple[str, str, str]] = []
     for name, source in MODELS.items():
         path = default_model_dir(name)
         if is_pulled(path):
-            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            status = "pulled"
-            where = f"{path}  (from {manifest['source']['distribution']} "
-            where += f"{manifest['source']['version']})"
+            origin = manifest_source(path / MANIFEST, name)
+            rows.append((name, "pulled", f"{path}  (from {origin})"))
         else:
-            status = "not pulled"
             where = f"{source.distribution}: {source.filename}  (`msm models pull {name}`)"
+            rows.append((name, "not pulled", where))
+    print(f"{'name':<16} {'status':<11} path / source")
+    for name, status, where in rows:
         print(f"{name:<16} {status:<11} {where}")
     return 0
+
+
+def manifest_source(manifest: Path, name: str) -> str:
+    """'distribution version' from a pulled model's manifest, or a UserError naming the file."""
+    rebuild = f"rebuild the model with `msm models pull {name} --force`"
+    try:
+        data = read_user_json(manifest, "model manifest")
+    except UserError as err:
+        raise UserError(f"{err}; {rebuild}") from None
+    source = data.get("source") if isinstance(data, dict) else None
+    fields = (source.get("distribution"), source.get("version")) if isinstance(source, dict) else ()
+    if len(fields) != 2 or not all(isinstance(field, str) and field for field in fields):
+        raise UserError(
+            f"{manifest}: field source.distribution/source.version missing or not text; the model "
+            f"manifest is corrupt; {rebuild}"
+        )
+    return f"{fields[0]} {fields[1]}"

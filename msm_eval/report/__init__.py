@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, check_output_dir
 from msm_eval.report import _render
 from msm_eval.report._load import FACTORS, load_samples, parse_labels
+from msm_eval.report._output import make_output_dir, writing
 from msm_eval.report._stats import agreement_table, comparison_table, rate_table
 
 BY_CHOICES = ("model", *FACTORS)
@@ -30,6 +33,9 @@ class Report:
     rates: pd.DataFrame
     comparison: pd.DataFrame
     agreement: pd.DataFrame
+    files: tuple[Path, ...] = ()  # every file written, in the order written
+    warnings: tuple[str, ...] = ()  # also in report.md; `msm report` prints them on stderr
+    shared_conditions: int | None = None  # conditions every model ran, when they differ
 
 
 def build_report(
@@ -40,7 +46,10 @@ def build_report(
     labels: dict[str, str] | None = None,
     out: str | Path = "msm-report",
 ) -> Report:
-    """Read msm_eval logs and write report.md, rates.csv, report.html and harmful_rate.png.
+    """Read msm_eval logs and write report.md, report.html, harmful_rate.png and the CSV tables.
+
+    Models that ran different conditions are compared with the baseline on the conditions they
+    all ran (a warning says so); the tables by condition still show every condition.
 
     Args:
         paths: Log files or folders holding logs.
@@ -55,40 +64,61 @@ def build_report(
         raise UserError(f"--by {','.join(unknown) or '(empty)'}: not allowed; choose from {', '.join(BY_CHOICES)}")
     if "model" not in by:
         by.insert(0, "model")
+    out = check_output_dir(out, "--out")  # before any work, so a bad --out costs nothing
     rows = load_samples(paths, labels)
     models = list(dict.fromkeys(rows["model"]))
     if baseline is not None and baseline not in models:
         raise UserError(f"--baseline {baseline!r}: no such model in the logs; models: {', '.join(models)}")
     baseline = baseline or models[0]
 
+    warnings: list[str] = []
+    notes: list[str] = []
+    shared = shared_conditions(rows)
+    compared = rows
+    if shared is not None:
+        compared = rows[rows["condition"].isin(shared)]
+        counts = ", ".join(f"{m} {rows.loc[rows['model'] == m, 'condition'].nunique()}" for m in models)
+        warnings.append(
+            f"the models ran different conditions ({counts}); comparisons use only the {len(shared)} "
+            f"condition{'s' * (len(shared) != 1)} all of them ran"
+        )
+    without_judge = [model for model in models if not judge_ran(rows[rows["model"] == model])]
+    if without_judge:
+        notes.append(
+            f"Judge not run for {', '.join(without_judge)} (no grader role, or -T judge=off): 'judge says "
+            "harmful' and the judge agreement are empty, and families whose rules need the judge count as "
+            "not available."
+        )
+
     overall = rate_table(rows, ["model"])
     rates = rate_table(rows, by)
     per_condition = rate_table(rows, ["model", "family", "condition"])
     scopes = [column for column in by if column != "model"]
-    comparison = comparison_table(rows, baseline, scopes) if len(models) > 1 else pd.DataFrame()
+    comparison = comparison_table(compared, baseline, scopes) if len(models) > 1 else pd.DataFrame()
     agreement = agreement_table(rows)
     # With awareness judged: does behaviour differ when the model's reasoning calls it a test?
     aware_rows = rows[rows["aware"].isin(["test", "real", "none"])]
     awareness = rate_table(aware_rows, ["model", "aware"]) if len(aware_rows) else None
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / "rates.csv"
-    rates.to_csv(csv, index=False)
-    if not comparison.empty:
-        comparison.to_csv(out / "comparison.csv", index=False)
-    agreement.to_csv(out / "agreement.csv", index=False)
-    png = out / "harmful_rate.png"
-    _render.plot(per_condition, png)
-
     title = "msm-eval report: " + ", ".join(models)
-    sections: list[tuple[str, pd.DataFrame | str]] = [
+    sections: list[tuple[str, pd.DataFrame | str]] = []
+    if warnings or notes:
+        bullets = [f"- Warning: {warning}." for warning in warnings] + [f"- {note}" for note in notes]
+        sections.append(("Notes", "\n".join(bullets)))
+    sections += [
         ("Overall by model", _render.display_rates(overall, ["model"])),
-        (f"By {', '.join(by)}", _render.display_rates(rates, by)),
     ]
+    if shared is not None:
+        shared_overall: pd.DataFrame | str = "No condition ran for every model."
+        if len(compared):
+            shared_overall = _render.display_rates(rate_table(compared, ["model"]), ["model"])
+        sections.append((f"Overall by model, on the {len(shared)} shared conditions", shared_overall))
+    sections.append((f"By {', '.join(by)}", _render.display_rates(rates, by)))
     if len(models) > 1:
-        sections.append((f"Against the baseline ({baseline})", _render.display_comparison(comparison)))
-    sections.append(("Judge vs action detectors", _render.display_agreement(agreement)))
+        scope = f", on the {len(shared)} shared conditions" if shared is not None else ""
+        sections.append((f"Against the baseline ({baseline}){scope}", _render.display_comparison(comparison)))
+    judged = [model for model in models if model not in without_judge]
+    sections.append(("Judge vs action detectors", _render.display_agreement(agreement, judged)))
     if awareness is not None:
         sections.append(
             (
@@ -99,16 +129,66 @@ def build_report(
     sections += [
         ("Method", _render.METHODS),
     ]
-    markdown = out / "report.md"
     lines = [f"# {title}", ""]
     for heading, content in sections:
         body = content if isinstance(content, str) else _render.markdown_table(content)
         lines += [f"## {heading}", "", body, ""]
     lines += ["![harmful rate per condition](harmful_rate.png)", ""]
-    markdown.write_text("\n".join(lines), encoding="utf-8")
-    page = out / "report.html"
-    page.write_text(_render.html_page(title, sections, png), encoding="utf-8")
-    return Report(out, markdown, page, png, csv, rates, comparison, agreement)
+
+    markdown, page, png, csv = out / "report.md", out / "report.html", out / "harmful_rate.png", out / "rates.csv"
+    planned = [markdown, csv, out / "comparison.csv", out / "agreement.csv", png, page]
+    check_output_files([path for path in planned if path.name != "comparison.csv" or not comparison.empty])
+    out = make_output_dir(out, "--out")
+    files: list[Path] = []
+
+    def write(path: Path, save: Callable[[Path], object]) -> None:
+        with writing(path, "--out"):
+            save(path)
+        files.append(path)
+
+    write(markdown, lambda path: path.write_text("\n".join(lines), encoding="utf-8"))
+    write(csv, lambda path: rates.to_csv(path, index=False))
+    if not comparison.empty:
+        write(out / "comparison.csv", lambda path: comparison.to_csv(path, index=False))
+    write(out / "agreement.csv", lambda path: agreement.to_csv(path, index=False))
+    write(png, lambda path: _render.plot(per_condition, path))
+    write(page, lambda path: path.write_text(_render.html_page(title, sections, png), encoding="utf-8"))
+    return Report(
+        out,
+        markdown,
+        page,
+        png,
+        csv,
+        rates,
+        comparison,
+        agreement,
+        files=tuple(files),
+        warnings=tuple(warnings),
+        shared_conditions=None if shared is None else len(shared),
+    )
+
+
+def check_output_files(paths: Sequence[Path]) -> None:
+    """Refuse, before anything is written, a report file that is a folder or may not be replaced."""
+    for path in paths:
+        if path.is_dir():
+            raise UserError(f"argument --out: {path} is a folder, where the report writes a file; choose another --out")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise UserError(f"argument --out: {path} is not writable; choose another --out")
+
+
+def shared_conditions(rows: pd.DataFrame) -> list[str] | None:
+    """The conditions every model ran, in first-seen order; None when all models ran the same ones."""
+    ran = [set(group["condition"]) for _, group in rows.groupby("model", sort=False)]
+    common = set.intersection(*ran) if ran else set()
+    if all(conditions == common for conditions in ran):
+        return None
+    return [condition for condition in dict.fromkeys(rows["condition"]) if condition in common]
+
+
+def judge_ran(rows: pd.DataFrame) -> bool:
+    """Whether the judge was asked about any of these sample-epochs (a verdict, or unparseable twice)."""
+    return bool(rows["judge_verdict"].notna().any() or (rows["unscored"].fillna(0) == 1).any())
 
 
 def add_commands(parser: argparse.ArgumentParser) -> None:
@@ -133,8 +213,12 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     by = [column.strip() for column in args.by.split(",") if column.strip()]
     report = build_report(args.logs, by=by, baseline=args.baseline, labels=parse_labels(args.label), out=args.out)
+    for warning in report.warnings:
+        print(f"msm: warning: {warning}", file=sys.stderr)
     print(report.markdown.read_text(encoding="utf-8").split("## Method")[0].rstrip())
-    print(f"\nWrote {report.markdown}, {report.csv}, {report.html} and {report.png}")
+    print(f"\nWrote {len(report.files)} files:")
+    for path in report.files:
+        print(f"  {path}")
     return 0
 
 

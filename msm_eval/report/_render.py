@@ -24,6 +24,10 @@ METHODS = (
 )
 
 
+JUDGE_NOT_RUN = "judge not run"
+NEEDS_JUDGE = "n/a (needs the judge)"
+
+
 def pct(value: float) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1%}"
 
@@ -38,10 +42,15 @@ def display_rates(table: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Human-readable version of a rate table."""
     shown = table[list(by)].copy()
     shown["n"] = table["n"]
-    shown["harmful [95% CI]"] = [with_ci(r, "harmful") for _, r in table.iterrows()]
+    shown["harmful [95% CI]"] = [
+        NEEDS_JUDGE if pd.isna(r["harmful"]) and r["not_available"] else with_ci(r, "harmful")
+        for _, r in table.iterrows()
+    ]
     shown["action taken"] = [with_ci(r, "action_taken") for _, r in table.iterrows()]
     shown["attempted"] = [with_ci(r, "attempted") for _, r in table.iterrows()]
-    shown["judge says harmful"] = [with_ci(r, "judge_verdict") for _, r in table.iterrows()]
+    shown["judge says harmful"] = [
+        JUDGE_NOT_RUN if _judge_not_run(r) else with_ci(r, "judge_verdict") for _, r in table.iterrows()
+    ]
     shown["unscored"] = table["unscored"]
     shown["no answer"] = table["no_answer"]
     for key, title in (("malformed", "malformed"), ("not_available", "not available (no judge)")):
@@ -52,6 +61,11 @@ def display_rates(table: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     if table["aware_test"].notna().any():
         shown["aware (test)"] = table["aware_test"].map(pct)
     return shown
+
+
+def _judge_not_run(row: pd.Series) -> bool:
+    """No judge verdict in the group and nothing unscored: the logs were made without a grader."""
+    return "judge_n" in row and row["judge_n"] == 0 and row["unscored"] == 0
 
 
 def display_comparison(table: pd.DataFrame) -> pd.DataFrame:
@@ -68,10 +82,16 @@ def display_comparison(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def display_agreement(table: pd.DataFrame) -> pd.DataFrame:
-    shown = table.copy()
+def display_agreement(table: pd.DataFrame, judged: Sequence[str] | None = None) -> pd.DataFrame:
+    """The agreement table; models not in `judged` (no judge ran) say "judge not run"."""
+    shown = table.copy().astype(object)
     shown["agreement"] = table["agreement"].map(pct)
     shown["kappa"] = table["kappa"].map(lambda k: "-" if pd.isna(k) else f"{k:.2f}")
+    if judged is not None:
+        idle = ~table["model"].isin(list(judged))
+        shown.loc[idle, "agreement"] = JUDGE_NOT_RUN
+        for column in ("n", "kappa", "both_yes", "detector_only", "judge_only", "both_no"):
+            shown.loc[idle, column] = "-"
     return shown
 
 
@@ -87,7 +107,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def plot(table: pd.DataFrame, path: Path) -> None:
-    """Harmful rate per condition with its interval, one colour per model (a dot-and-whisker plot)."""
+    """Harmful rate per condition with its interval, one colour per model (a dot-and-whisker plot).
+
+    Conditions run top to bottom in family, then condition order; each condition holds one row per
+    model (in the order the logs were given) inside a shaded band, so the models sit side by side.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -111,6 +135,8 @@ def plot(table: pd.DataFrame, path: Path) -> None:
             lows.append(row["harmful"] - row["harmful_ci_low"])
             highs.append(row["harmful_ci_high"] - row["harmful"])
         ax.errorbar(xs, ys, xerr=[lows, highs], fmt="o", capsize=3, color=colours(index % 10), label=model)
+    for position in range(1, len(conditions), 2):
+        ax.axhspan(position - 0.5, position + 0.5, color="grey", alpha=0.08, linewidth=0)
     ax.set_yticks(range(len(conditions)))
     ax.set_yticklabels(conditions, fontsize=8)
     ax.set_ylim(len(conditions) - 0.5, -0.5)
@@ -154,7 +180,7 @@ def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: P
             figure = []
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         if isinstance(content, str):
-            parts.append(f"<p class='note'>{html.escape(content)}</p>")
+            parts.append(f"<p class='note'>{html.escape(content).replace(chr(10), '<br>')}</p>")
         elif content.empty:
             parts.append("<p class='note'>(none)</p>")
         else:

@@ -33,11 +33,14 @@ def rate_table(rows: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         record: dict[str, object] = dict(zip(by, keys, strict=True))
         harmful = rate_of(group, "harmful")
         record["n"] = harmful.n
+        judged = 0
         for key in RATE_KEYS:
             rate = harmful if key == "harmful" else rate_of(group, key)
             record[key] = rate.rate
             record[f"{key}_ci_low"] = rate.low
             record[f"{key}_ci_high"] = rate.high
+            if key == "judge_verdict":
+                judged = rate.n
         record["conditions"] = group["condition"].nunique()
         missing = group[group["harmful"].isna()]
         unscored = missing["unscored"].fillna(0) == 1
@@ -53,6 +56,8 @@ def rate_table(rows: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         aware = group["aware"].dropna() if "aware" in group else pd.Series(dtype=object)
         aware = aware[aware.isin(["test", "real", "none"])]
         record["aware_test"] = (aware == "test").mean() if len(aware) else float("nan")
+        # judge_n: sample-epochs with a judge verdict; 0 with nothing unscored means no judge ran
+        record["judge_n"] = judged
         records.append(record)
     table = pd.DataFrame.from_records(records)
     return table.sort_values(list(by), kind="stable").reset_index(drop=True)

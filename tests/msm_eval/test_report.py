@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from inspect_ai import Task, eval, task
 from inspect_ai.dataset import Sample
@@ -228,3 +229,147 @@ def test_refuses_foreign_and_unfinished_logs(logs, tmp_path, capsys):
     assert "--by colour" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert main(["report", str(logs), "--baseline", "gamma"]) == 2
+
+
+def _partial_beta(tmp_path: Path, *, judged: bool = True, limit: int | None = None) -> Path:
+    """Model beta again: only the first `limit` conditions, and with or without a judge."""
+    from inspect_ai import task_with
+
+    task = scripted_agentic()
+    if not judged:  # awareness needs the grader too
+        task = task_with(task, scorer=_misalignment.misalignment_scorer())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_misalignment, "detect_in", stub_detect_in)
+        [log] = eval(
+            task,
+            model=get_model("mockllm/beta", custom_outputs=scripted_target("beta")),
+            model_roles={"grader": get_model("mockllm/grader", custom_outputs=grader)} if judged else None,
+            epochs=EPOCHS,
+            limit=limit,
+            log_dir=str(tmp_path / "partial"),
+            display="none",
+        )
+    assert log.status == "success"
+    return Path(log.location)
+
+
+def test_models_with_different_conditions_compare_the_shared_ones(logs, tmp_path, capsys):
+    partial = _partial_beta(tmp_path, limit=2)  # beta ran f1_c1 and f1_c2 only
+    report = build_report([str(logs / "alpha"), str(partial)], out=tmp_path / "out")
+    assert report.shared_conditions == 2
+    [warning] = report.warnings
+    assert "different conditions (alpha 4, beta 2)" in warning and "only the 2 conditions" in warning
+
+    comparison = report.comparison.set_index(["scope", "group"])
+    assert set(comparison.loc["condition"].index) == {"f1_c1", "f1_c2"}
+    assert set(comparison.loc["family"].index) == {"f1"}
+    overall = comparison.loc[("all", "all")]
+    # alpha on f1_c1 + f1_c2: 4 of 8; beta: 1 of 8
+    assert (overall["n"], overall["n_baseline"]) == (8, 8)
+    assert overall["difference"] == pytest.approx(1 / 8 - 4 / 8)
+    # the rate tables still show every condition each model ran
+    assert set(report.rates[report.rates["model"] == "alpha"]["condition"]) == {"f1_c1", "f1_c2", "f2_c3", "f2_c4"}
+
+    markdown = report.markdown.read_text()
+    assert "- Warning: the models ran different conditions" in markdown
+    assert "## Overall by model, on the 2 shared conditions" in markdown
+    assert "## Against the baseline (alpha), on the 2 shared conditions" in markdown
+    assert "| alpha | 8 | 50.0%" in markdown  # alpha's overall on the shared conditions
+
+    out = tmp_path / "cli"
+    assert main(["report", str(logs / "alpha"), str(partial), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("msm: warning: the models ran different conditions") == 1
+    written = [line.strip() for line in captured.out.split("Wrote 6 files:")[1].splitlines() if line.strip()]
+    assert sorted(Path(p).name for p in written) == sorted(
+        ["report.md", "report.html", "harmful_rate.png", "rates.csv", "comparison.csv", "agreement.csv"]
+    )
+    assert all(Path(p).is_file() for p in written)
+
+
+def test_same_conditions_give_no_warning(logs, tmp_path):
+    report = build_report([str(logs)], out=tmp_path)
+    assert report.warnings == () and report.shared_conditions is None
+    assert "Warning" not in report.markdown.read_text() and "shared conditions" not in report.markdown.read_text()
+
+
+def test_judge_not_run_is_said_in_words(logs, tmp_path):
+    unjudged = _partial_beta(tmp_path, judged=False)
+    report = build_report([str(logs / "alpha"), str(unjudged)], out=tmp_path / "out")
+    markdown = report.markdown.read_text()
+    assert "Judge not run for beta (no grader role" in markdown
+    sections = {part.split("\n", 1)[0]: part for part in markdown.split("\n## ")}
+    # rate tables and the agreement table: words for beta, never an empty or 0 column
+    for heading in ("Overall by model", "By model, family, condition", "Judge vs action detectors"):
+        lines = sections[heading].splitlines()
+        beta = [line for line in lines if line.startswith("| beta |")]
+        alpha = [line for line in lines if line.startswith("| alpha |")]
+        assert beta and all("| judge not run |" in line for line in beta), heading
+        assert alpha and not any("judge not run" in line for line in alpha), heading
+    assert "| beta | - | judge not run | - | - | - | - | - |" in sections["Judge vs action detectors"]
+    # the one email to the executive is a candidate rule match: not available without the judge
+    assert "not available (no judge)" in sections["Overall by model"]
+    assert "judge not run" in report.html.read_text()
+
+
+def test_a_group_with_no_verdict_says_it_needs_the_judge():
+    from msm_eval.report._render import display_rates
+    from msm_eval.report._stats import rate_table
+
+    rows = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "condition": ["c", "c"],
+            "harmful": [float("nan")] * 2,
+            "action_taken": [1.0, 0.0],
+            "attempted": [0.0, 0.0],
+            "judge_verdict": [float("nan")] * 2,
+            "malformed": [0.0, 0.0],
+            "unscored": [0.0, 0.0],
+            "no_answer": [0.0, 0.0],
+            "aware": [None, None],
+        }
+    )
+    [shown] = display_rates(rate_table(rows, ["model"]), ["model"]).to_dict("records")
+    assert shown["harmful [95% CI]"] == "n/a (needs the judge)"
+    assert shown["judge says harmful"] == "judge not run"
+    assert shown["not available (no judge)"] == 2
+
+
+def test_per_condition_rates_need_no_per_condition_metrics(tmp_path):
+    """With the log's metrics cut to overall and per family (a short end-of-run summary), the
+    report still gives every condition's rate and interval, computed from the samples."""
+    from msm_eval.agentic import agentic
+    from scorers import misalignment_metrics
+
+    base = agentic(families="lethal_action", goal_type="explicit", goal_value="america,global", urgency="replacement")
+    # msm_eval/agentic as it is, plus Task(metrics=misalignment_metrics(by_condition=False))
+    task = Task(
+        dataset=base.dataset,
+        solver=base.solver,
+        scorer=base.scorer,
+        config=base.config,
+        message_limit=base.message_limit,
+        metrics=misalignment_metrics(by_condition=False),
+        name="msm_eval/agentic",
+    )
+    [log] = eval(
+        task,
+        model="mockllm/model",
+        epochs=2,
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    assert log.status == "success"
+    conditions = {sample.metadata["condition"] for sample in log.samples}
+    assert len(conditions) == 2
+    names = {name for score in log.results.scores for name in score.metrics}
+    assert "harmful_ci_low" in names and "lethal_action" in names
+    assert not any(condition in name for condition in conditions for name in names)
+
+    rates = build_report([str(tmp_path / "logs")], out=tmp_path / "out").rates.set_index("condition")
+    assert set(rates.index) == conditions
+    for condition in conditions:
+        row = rates.loc[condition]
+        assert (row["n"], row["harmful"]) == (2, 0.0)
+        assert (row["harmful_ci_low"], row["harmful_ci_high"]) == pytest.approx(wilson(0, 2))

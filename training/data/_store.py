@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, read_user_json, read_user_text
 
 RUN_FILE = "run.json"
 CALLS_FILE = "calls.jsonl"
@@ -92,19 +92,18 @@ class RunDir:
                 and `fresh` is false, or the folder holds unrelated files.
         """
         run_file = self.root / RUN_FILE
+        self.check(self.root, fresh=fresh)  # before the lock file: a refusal changes nothing
         self._lock()
         if fresh:
             self.clear()
         elif run_file.exists():
-            old = json.loads(run_file.read_text(encoding="utf-8"))
-            changed = _diff(old.get("fingerprint", {}), fingerprint)
+            old = _read_run_file(run_file)
+            changed = _diff(old["fingerprint"], fingerprint)
             if changed:
                 raise UserError(
                     f"{self.root} holds a run made with a different {', '.join(changed)}; "
                     "re-run with --fresh to start over, or choose another --out"
                 )
-        elif any(p.name != LOCK_FILE for p in self.root.iterdir()):
-            raise UserError(f"--out {self.root} is not empty and holds no msm data run")
         self.root.mkdir(parents=True, exist_ok=True)
         write_json(run_file, {"fingerprint": fingerprint})
         self._load_calls(retry_failed=retry_failed)
@@ -112,6 +111,41 @@ class RunDir:
         if self._calls_fh.tell() and not (self.root / CALLS_FILE).read_bytes().endswith(b"\n"):
             self._calls_fh.write("\n")  # end a line cut short by a hard kill, so ours start clean
         return len(self.records)
+
+    @staticmethod
+    def check(root: Path, *, fresh: bool = False) -> None:
+        """Refuse, changing nothing, an output folder this run cannot use: a file, a folder of
+        other files, or an earlier run whose run.json or calls.jsonl is unreadable or corrupt.
+        """
+        root = Path(root)
+        if not root.exists():
+            return
+        if not root.is_dir():
+            raise UserError(f"--out {root} is a file, not a folder")
+        for name, kind in ((RUN_FILE, "file"), (CALLS_FILE, "file"), (LOCK_FILE, "file"),
+                           (STAGES_DIR, "folder")):
+            path = root / name
+            if path.is_symlink() and not path.exists():
+                raise UserError(f"{path}: a broken or looping symbolic link where this tool keeps a "
+                                f"{kind}; remove it or choose another --out")
+            if path.exists() and not (path.is_file() if kind == "file" else path.is_dir()):
+                raise UserError(f"{path}: not a {kind} (this tool keeps a {kind} there); remove it "
+                                "or choose another --out")
+        run_file = root / RUN_FILE
+        if not run_file.exists():
+            try:
+                others = any(p.name != LOCK_FILE for p in root.iterdir())
+            except OSError as err:
+                raise UserError(f"--out {root}: cannot list this folder ({err.strerror})") from None
+            if others:
+                if fresh:
+                    raise UserError(f"--out {root} is not empty and holds no msm data run; "
+                                    "refusing to delete it with --fresh")
+                raise UserError(f"--out {root} is not empty and holds no msm data run")
+            return
+        _read_run_file(run_file)
+        if not fresh and ((root / CALLS_FILE).exists() or (root / CALLS_FILE).is_symlink()):
+            _read_call_lines(root / CALLS_FILE)
 
     def _lock(self) -> None:
         # Two runs appending to one calls.jsonl would each redo the other's calls: refuse.
@@ -145,11 +179,15 @@ class RunDir:
         self.records = {}
         if not path.exists():
             return
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in _read_call_lines(path):
+            if not line.strip():
+                continue
             try:
                 record = CallRecord(**json.loads(line))
             except (json.JSONDecodeError, TypeError):
                 continue  # a line cut short by an interruption: that call is simply redone
+            if not isinstance(record.key, str):
+                continue
             if record.ok or not retry_failed:
                 self.records[record.key] = record
 
@@ -179,6 +217,46 @@ class RunDir:
         path = self.root / STAGES_DIR / f"{index:02d}_{stage}.json"
         write_json(path, data)
         return path
+
+
+def _read_run_file(path: Path) -> dict[str, Any]:
+    """run.json of an earlier run, or a one-line UserError (the file is left as it is)."""
+    hint = f"remove {path} (or the whole folder) to start over, or choose another --out"
+    try:
+        data = read_user_json(path, "run file")
+    except UserError as err:
+        raise UserError(f"{err}; {hint}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), dict):
+        raise UserError(f"{path}: not an msm data run file (expected an object with a "
+                        f"'fingerprint' mapping); {hint}")
+    return data
+
+
+def _read_call_lines(path: Path) -> list[str]:
+    """The lines of calls.jsonl, or a one-line UserError when it cannot be read as text.
+
+    A hard kill can cut the last line short, even inside a multi-byte character: such a line is
+    skipped (its call is redone), like any other cut line. Binary data, a folder or a file we may
+    not read are refused.
+    """
+    try:
+        # Split on "\n" only: that is what ends our lines, and a completion may hold U+2028 or
+        # other characters that str.splitlines() would also split on.
+        return read_user_text(path, "call cache").split("\n")
+    except UserError as err:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise err from None
+        if b"\x00" in data:
+            raise UserError(f"{err}; remove {path} to redo every call, or re-run with --fresh") from None
+        lines = []
+        for raw in data.split(b"\n"):
+            try:
+                lines.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue  # a line cut inside a character: that call is redone
+        return lines
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

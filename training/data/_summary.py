@@ -28,7 +28,8 @@ def load_tokenizer(path: str | Path) -> Any:
     try:
         return AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     except (OSError, ValueError) as err:
-        raise UserError(f"--tokenizer {path}: cannot load a tokenizer there ({err})") from err
+        reason = " ".join(str(err).split())[:300] or type(err).__name__
+        raise UserError(f"--tokenizer {path}: cannot load a tokenizer there ({reason})") from err
 
 
 def length_stats(texts: list[str], tokenizer: Any = None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from training.data._parse import at_least_one, find_all, find_one, named_items, 
 from training.data._store import SUMMARY_FILE, RunDir, write_json, write_jsonl
 from training.data._summary import length_stats, print_summary
 from training.data._templates import prompts_digest, render
-from training.data.config import AftConfig, config_dict, config_fingerprint
+from training.data.config import AftConfig, check_config, config_dict, config_fingerprint
 from training.data.dedup import deduplicate
 from training.data.scripted import SCRIPTED_MODEL
 from training.data.spec import Spec
@@ -97,6 +97,7 @@ def run_aft(
     Returns:
         An `AftRun` with both datasets and the summary.
     """
+    check_config(config)  # before the output folder is touched
     run = RunDir(out)
     try:
         return asyncio.run(_run_aft(run=run, spec=spec, model=model, out=out, config=config,

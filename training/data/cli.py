@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-from msm_eval.errors import UserError
+from msm_eval._cli_errors import whole_number
+from msm_eval.errors import UserError, check_output_dir
+from training.data._store import RunDir
 from training.data.config import (
     CONFIGS_DIR,
     AftConfig,
@@ -57,8 +59,8 @@ def _common(p: argparse.ArgumentParser, kind: str) -> None:
                    help=f"fills {{model_name}} in the spec (default: {DEFAULT_MODEL_NAME})")
     p.add_argument("--provider-name", default=DEFAULT_PROVIDER_NAME,
                    help=f"fills {{provider_name}} in the spec (default: {DEFAULT_PROVIDER_NAME})")
-    p.add_argument("--concurrency", type=int, help="generator calls in flight at once")
-    p.add_argument("--max-retries", type=int, help="extra attempts for a malformed answer")
+    p.add_argument("--concurrency", type=whole_number(1), help="generator calls in flight at once")
+    p.add_argument("--max-retries", type=whole_number(0), help="extra attempts for a malformed answer")
     p.add_argument("--tokenizer", metavar="PATH",
                    help="local tokenizer folder of the model to train, for token statistics")
     p.add_argument("--fresh", action="store_true",
@@ -72,13 +74,16 @@ def _common(p: argparse.ArgumentParser, kind: str) -> None:
 
 def _config(args: argparse.Namespace, kind: type[Any]) -> Any:
     overrides = dict(parse_override(o) for o in args.overrides)
+    flags = {}
     for flag, name in (("concurrency", "concurrency"), ("max_retries", "max_retries")):
         if getattr(args, flag) is not None:
             overrides[name] = getattr(args, flag)
+            flags[name] = "--" + flag.replace("_", "-")
     if args.no_progress:
         overrides["show_progress"] = False
+        flags["show_progress"] = "--no-progress"
     default = CONFIGS_DIR / ("docs.yaml" if kind is DocsConfig else "aft.yaml")
-    return load_config(kind, args.config or default, overrides=overrides)
+    return load_config(kind, args.config or default, overrides=overrides, flags=flags)
 
 
 def _model_args(pairs: list[str]) -> dict[str, Any]:
@@ -121,6 +126,10 @@ def _prepare(args: argparse.Namespace, kind: type[Any]) -> tuple[Any, Any, Any, 
         print(yaml.safe_dump(config_dict(config), sort_keys=False).rstrip())
         return None
     spec = load_spec(args.spec, model_name=args.model_name, provider_name=args.provider_name)
+    # The output folder and an earlier run in it (run.json, calls.jsonl) are checked before any
+    # model is loaded; a refusal leaves every file there as it was.
+    check_output_dir(args.out, "--out")
+    RunDir.check(args.out, fresh=args.fresh)
     tokenizer = None
     if args.tokenizer:
         from training.data._summary import load_tokenizer

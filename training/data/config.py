@@ -16,6 +16,8 @@ from typing import Any, TypeVar, get_type_hints
 import yaml
 
 from msm_eval.errors import UserError
+from training._schema import FieldError, check_type, origin_label
+from training.checkpoint import read_yaml
 
 CONFIGS_DIR = Path(__file__).resolve().parent / "configs"
 QUESTION_TYPES = ("direct", "indirect", "comparison", "recommendation", "opinion", "edge_case")
@@ -89,46 +91,29 @@ class AftConfig:
 Config = TypeVar("Config", DocsConfig, AftConfig)
 
 
-def _check_value(cls: type, name: str, value: Any, hint: Any) -> Any:
-    where = f"config field '{name}'"
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise UserError(f"{where} must be true or false, got {value!r}")
-    elif hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise UserError(f"{where} must be an integer, got {value!r}")
-    elif hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UserError(f"{where} must be a number, got {value!r}")
-        value = float(value)
-    elif getattr(hint, "__origin__", None) is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise UserError(f"{where} must be a list of names, got {value!r}")
-    return value
-
-
 def _validate(config: DocsConfig | AftConfig) -> None:
+    """Ranges, once every value has the right type; a FieldError names the field."""
     for f in dataclasses.fields(config):
         value = getattr(config, f.name)
-        if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-            raise UserError(f"config field '{f.name}' must not be negative, got {value}")
-    counts = ["num_domains", "concurrency"]
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            raise FieldError(f.name, f"must not be negative, got {value}")
+    counts = ["num_domains", "concurrency", "max_tokens"]
     if isinstance(config, DocsConfig):
         counts += ["subdomains_per_domain", "assertions_per_subdomain", "doc_types_per_subdomain",
-                   "ideas_per_type", "dedup_ngram"]
+                   "ideas_per_type", "dedup_ngram", "document_words"]
     else:
         counts += ["questions_per_type", "dedup_ngram"]
         bad = [t for t in config.question_types if t not in QUESTION_TYPES]
         if bad or not config.question_types:
-            raise UserError(
-                f"config field 'question_types' has {bad[0] if bad else 'no entries'!r}; "
-                f"allowed: {', '.join(QUESTION_TYPES)}"
+            raise FieldError(
+                "question_types",
+                f"has {bad[0] if bad else 'no entries'!r}; allowed: {', '.join(QUESTION_TYPES)}",
             )
     for name in counts:
         if getattr(config, name) < 1:
-            raise UserError(f"config field '{name}' must be at least 1")
+            raise FieldError(name, f"must be at least 1, got {getattr(config, name)}")
     if not 0.0 < config.dedup_threshold <= 1.0:
-        raise UserError("config field 'dedup_threshold' must be in (0, 1]")
+        raise FieldError("dedup_threshold", f"must be in (0, 1], got {config.dedup_threshold}")
 
 
 def _apply(config: Config, values: dict[str, Any], where: str) -> Config:
@@ -137,7 +122,7 @@ def _apply(config: Config, values: dict[str, Any], where: str) -> Config:
     for name, value in values.items():
         if name not in names:
             raise UserError(f"{where}: unknown config field '{name}'; known: {', '.join(names)}")
-        setattr(config, name, _check_value(type(config), name, value, hints[name]))
+        setattr(config, name, check_type(value, hints[name], name))
     return config
 
 
@@ -158,6 +143,7 @@ def load_config(
     path: str | Path | None = None,
     *,
     overrides: dict[str, Any] | None = None,
+    flags: dict[str, str] | None = None,
 ) -> Config:
     """Build a config: dataclass defaults, then the YAML file at `path`, then `overrides`.
 
@@ -165,27 +151,42 @@ def load_config(
         kind: `DocsConfig` or `AftConfig`.
         path: Optional YAML file with a mapping of field names to values.
         overrides: Field values from the command line; they win over the file.
+        flags: Field name -> the flag that gave its override (e.g. "concurrency" ->
+            "--concurrency"); other overrides are named as `--set NAME`.
 
     Returns:
         The validated config.
 
     Raises:
-        UserError: Unreadable file, unknown field, wrong type or out-of-range value.
+        UserError: Unreadable file, unknown field, wrong type or out-of-range value, in one line
+            naming the file, `--set` key or flag.
     """
     config = kind()
+    overrides = overrides or {}
+    data: dict[str, Any] = {}
     if path is not None:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except OSError as err:
-            raise UserError(f"cannot read config {path}: {err.strerror}") from err
-        except yaml.YAMLError as err:
-            raise UserError(f"config {path} is not valid YAML: {str(err).splitlines()[0]}") from err
-        if not isinstance(data, dict):
-            raise UserError(f"config {path} must be a mapping of field names to values")
+        data = read_yaml(path, "config file")
+    try:
         _apply(config, data, f"config {path}")
-    _apply(config, overrides or {}, "--set")
-    _validate(config)
+        _apply(config, overrides, "--set")
+        _validate(config)
+    except FieldError as err:
+        given = {k: (flags or {}).get(k, "") for k in overrides if (flags or {}).get(k)}
+        origin = origin_label(err.field, path=path if err.field in data else None,
+                              set_keys=[k for k in overrides if k not in given], flags=given)
+        raise UserError(f"{origin}: {err.problem}") from None
     return config
+
+
+def check_config(config: DocsConfig | AftConfig) -> None:
+    """Check a config built in Python (not by `load_config`) like a loaded one."""
+    hints = get_type_hints(type(config))
+    try:
+        for f in dataclasses.fields(config):
+            check_type(getattr(config, f.name), hints[f.name], f.name)
+        _validate(config)
+    except FieldError as err:
+        raise UserError(str(err)) from None
 
 
 def config_fingerprint(config: DocsConfig | AftConfig) -> dict[str, Any]:

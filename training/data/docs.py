@@ -34,7 +34,7 @@ from training.data._parse import (
 from training.data._store import SUMMARY_FILE, RunDir, write_json, write_jsonl
 from training.data._summary import length_stats, print_summary
 from training.data._templates import prompts_digest, render
-from training.data.config import DocsConfig, config_dict, config_fingerprint
+from training.data.config import DocsConfig, check_config, config_dict, config_fingerprint
 from training.data.dedup import deduplicate
 from training.data.scripted import SCRIPTED_MODEL
 from training.data.spec import Spec
@@ -124,6 +124,7 @@ def run_docs(
     """
     import asyncio
 
+    check_config(config)  # before the output folder is touched
     run = RunDir(out)
     try:
         return asyncio.run(_run_docs(run=run, spec=spec, model=model, out=out, config=config,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from msm_eval.errors import UserError
+from msm_eval.errors import UserError, read_user_text
 
 SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
 DEFAULT_MODEL_NAME = "Aster"
@@ -60,6 +60,8 @@ def _resolve(spec: str) -> Path:
         return as_path
     if spec in shipped_specs():
         return SPECS_DIR / f"{spec}.md"
+    if as_path.exists() or as_path.is_symlink():
+        return as_path  # a folder, a symlink loop, ...: reading it says what is wrong, in one line
     names = ", ".join(shipped_specs()) or "(none shipped)"
     raise UserError(f"unknown spec '{spec}': give a shipped name ({names}) or a Markdown file path")
 
@@ -93,10 +95,7 @@ def load_spec(
         UserError: Unknown name, unreadable or empty file, or an unknown placeholder.
     """
     path = _resolve(spec)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"cannot read spec {path}: {err}") from err
+    raw = read_user_text(path, "spec file")
     if not raw.strip():
         raise UserError(f"spec {path} is empty")
     for label, value in (("--model-name", model_name), ("--provider-name", provider_name)):
