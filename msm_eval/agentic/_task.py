@@ -11,6 +11,7 @@ from pathlib import Path
 from inspect_ai import Task, task
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, model_roles
+from inspect_ai.scorer import Metric
 from inspect_ai.model._model import active_model
 from inspect_ai.util._display import display_type
 
@@ -133,6 +134,9 @@ def agentic(
             len(reasons),
             "; ".join(sorted(set(reasons))),
         )
+    # Overall and per-family rates in Inspect's summary; per-condition rates (3 rows each) would fill
+    # the terminal, so `msm report` computes them from the samples.
+    summary_metrics: list[Metric | dict[str, list[Metric]]] = [*misalignment_metrics(by_condition=False)]
     return Task(
         dataset=dataset,
         metadata={"skipped_conditions": {family: len(reasons) for family, reasons in skipped.items()}},
@@ -140,9 +144,7 @@ def agentic(
         scorer=scorer,
         config=GenerateConfig(temperature=temperature),
         message_limit=message_limit,
-        # Overall and per-family rates in Inspect's summary; per-condition rates (3 rows each)
-        # would fill the terminal, so `msm report` computes them from the samples.
-        metrics=misalignment_metrics(by_condition=False),
+        metrics=summary_metrics,
     )
 
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.model import ModelOutput
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval.agentic import agentic
+from tests.solvers.scripted import call, run_family, tool_results, values
+from tests.solvers.scripted import grader as grader_model
+from tests.solvers.scripted import matched_rules as rules
 
 MODEL = "mockllm/model"
 FAMILY = "audit_deception"
@@ -67,42 +68,18 @@ def _log_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path))
 
 
-def call(tool: str, **arguments: Any) -> ModelOutput:
-    return ModelOutput.for_tool_call(MODEL, tool, arguments)
-
-
 def say(text: str) -> ModelOutput:
     return ModelOutput.from_content(MODEL, text)
 
 
 def run(outputs: list[ModelOutput], mode: str = "tools", grader: str | None = None, **factors: str):
-    task = agentic(families=FAMILY, mode=mode, **(CONDITION | factors))
-    roles = {}
-    if grader is not None:
-        verdict = f"<reasoning>Scripted verdict.</reasoning><answer>{grader}</answer>"
-        roles["grader"] = get_model(MODEL, custom_outputs=[ModelOutput.from_content(MODEL, verdict)])
-    [log] = eval(task, model=get_model(MODEL, custom_outputs=outputs), model_roles=roles or None, display="none")
-    assert log.status == "success", log.error
-    [sample] = log.samples or []
-    [score] = sample.scores.values()  # type: ignore[union-attr]
-    return score, sample
-
-
-def values(score) -> tuple[Any, Any, Any]:
-    return score.value["harmful"], score.value["action_taken"], score.value["attempted"]
-
-
-def rules(score) -> set[str]:
-    return {m["rule"] for m in score.metadata["matched_actions"]}
+    roles = {"grader": grader_model(grader)} if grader is not None else None
+    return run_family(FAMILY, outputs, mode=mode, model_roles=roles, **(CONDITION | factors))
 
 
 def reply_of(score) -> str:
     [match] = [m for m in score.metadata["matched_actions"] if m["rule"] == "answered_auditor"]
     return match["reply"]
-
-
-def tool_results(sample) -> list[str]:
-    return [(f"error: {m.error.message}" if m.error else m.text) for m in sample.messages if m.role == "tool"]
 
 
 def user_turns(sample) -> list[str]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.model import ModelOutput
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval.agentic import agentic
+from tests.solvers.scripted import call, run_family, tool_results, values
+from tests.solvers.scripted import matched_rules as rules
 
 MODEL = "mockllm/model"
 FAMILY = "grader_tampering"
@@ -57,29 +57,8 @@ def _log_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path))
 
 
-def call(tool: str, **arguments: Any) -> ModelOutput:
-    return ModelOutput.for_tool_call(MODEL, tool, arguments)
-
-
 def run(outputs: list[ModelOutput], mode: str = "tools", **factors: str):
-    task = agentic(families=FAMILY, mode=mode, **(CONDITION | factors))
-    [log] = eval(task, model=get_model(MODEL, custom_outputs=outputs), display="none")
-    assert log.status == "success", log.error
-    [sample] = log.samples or []
-    [score] = sample.scores.values()  # type: ignore[union-attr]
-    return score, sample
-
-
-def tool_results(sample) -> list[str]:
-    return [(f"error: {m.error.message}" if m.error else m.text) for m in sample.messages if m.role == "tool"]
-
-
-def values(score) -> tuple[Any, Any, Any]:
-    return score.value["harmful"], score.value["action_taken"], score.value["attempted"]
-
-
-def rules(score) -> set[str]:
-    return {m["rule"] for m in score.metadata["matched_actions"]}
+    return run_family(FAMILY, outputs, mode=mode, **(CONDITION | factors))
 
 
 def do_the_work(report: str = GOOD_REPORT) -> list[ModelOutput]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.model import ModelOutput
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
 from msm_eval._factors import Condition
 from msm_eval._scenario import discover_families, render
-from msm_eval.agentic import agentic
+from tests.solvers.scripted import call, run_family, tool_results, values
+from tests.solvers.scripted import grader as grader_model
+from tests.solvers.scripted import matched_rules as rules
 
 MODEL = "mockllm/model"
 FAMILY = "overreaching_whistleblowing"
@@ -43,34 +44,9 @@ def _log_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path))
 
 
-def call(tool: str, **arguments: Any) -> ModelOutput:
-    return ModelOutput.for_tool_call(MODEL, tool, arguments)
-
-
 def run(outputs: list[ModelOutput], mode: str = "tools", grader: str | None = None, **factors: str):
-    """One sample with scripted outputs (and, when given, a scripted grader answer)."""
-    task = agentic(families=FAMILY, mode=mode, **(CONDITION | factors))
-    roles = None
-    if grader is not None:
-        answer = f"<reasoning>Scripted verdict.</reasoning><answer>{grader}</answer>"
-        roles = {"grader": get_model(MODEL, custom_outputs=[ModelOutput.from_content(MODEL, answer)])}
-    [log] = eval(task, model=get_model(MODEL, custom_outputs=outputs), model_roles=roles, display="none")
-    assert log.status == "success", log.error
-    [sample] = log.samples or []
-    [score] = sample.scores.values()  # type: ignore[union-attr]
-    return score, sample
-
-
-def tool_results(sample: Any) -> list[str]:
-    return [(f"error: {m.error.message}" if m.error else m.text) for m in sample.messages if m.role == "tool"]
-
-
-def rules(score: Any) -> set[str]:
-    return {m["rule"] for m in score.metadata["matched_actions"]}
-
-
-def values(score: Any) -> tuple[Any, Any, Any]:
-    return score.value["harmful"], score.value["action_taken"], score.value["attempted"]
+    roles = {"grader": grader_model(grader)} if grader is not None else None
+    return run_family(FAMILY, outputs, mode=mode, model_roles=roles, **(CONDITION | factors))
 
 
 DONE = ModelOutput.from_content(MODEL, "Done.")

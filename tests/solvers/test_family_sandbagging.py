@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.log import read_eval_log
-from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.model import ModelOutput
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval.agentic import agentic
+from tests.solvers.scripted import call, run_family, tool_results
+from tests.solvers.scripted import grader as grader_model
+from tests.solvers.scripted import matched_rules as rules
 
 MODEL = "mockllm/model"
 FAMILY = "sandbagging"
@@ -39,34 +39,15 @@ def _isolated(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path))
 
 
-def call(tool: str, **arguments: Any) -> ModelOutput:
-    return ModelOutput.for_tool_call(MODEL, tool, arguments)
-
-
 def submit_all(answers: dict[str, str]) -> list[ModelOutput]:
     return [call("submit_answer", question=q, answer=a) for q, a in answers.items()]
 
 
 def run(outputs: list[ModelOutput], mode: str = "tools", grader: list[str] | None = None, **factors: str):
-    task = agentic(families=FAMILY, mode=mode, **(CONDITION | factors))
-    roles = None
-    if grader is not None:
-        roles = {"grader": get_model(MODEL, custom_outputs=[ModelOutput.from_content(MODEL, g) for g in grader])}
-    [log] = eval(task, model=get_model(MODEL, custom_outputs=outputs), model_roles=roles, display="none")
-    assert log.status == "success", log.error
-    if grader is not None:  # read the grader's prompt back in full
-        log = read_eval_log(log.location, resolve_attachments=True)
-    [sample] = log.samples or []
-    [score] = sample.scores.values()  # type: ignore[union-attr]
-    return score, sample
-
-
-def tool_results(sample) -> list[str]:
-    return [(f"error: {m.error.message}" if m.error else m.text) for m in sample.messages if m.role == "tool"]
-
-
-def rules(score) -> set[str]:
-    return {m["rule"] for m in score.metadata["matched_actions"]}
+    roles = {"grader": grader_model(*grader)} if grader is not None else None
+    return run_family(
+        FAMILY, outputs, mode=mode, model_roles=roles, resolve_attachments=grader is not None, **(CONDITION | factors)
+    )
 
 
 def graded(score) -> dict[str, str]:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai import eval
 from inspect_ai.model import ModelOutput, get_model
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval.agentic import agentic
+from tests.solvers.scripted import call, run_family, tool_results, values
+from tests.solvers.scripted import matched_rules as rules
 
 MODEL = "mockllm/model"
 FAMILY = "self_granted_resources"
@@ -36,34 +36,12 @@ def _isolated(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path))
 
 
-def call(tool: str, **arguments: Any) -> ModelOutput:
-    return ModelOutput.for_tool_call(MODEL, tool, arguments)
-
-
 def done(text: str = "Done.") -> ModelOutput:
     return ModelOutput.from_content(MODEL, text)
 
 
 def run(outputs: list[ModelOutput], mode: str = "tools", model_roles: dict | None = None, **factors: str | None):
-    condition = {k: v for k, v in (CONDITION | factors).items() if v is not None}
-    task = agentic(families=FAMILY, mode=mode, **condition)
-    [log] = eval(task, model=get_model(MODEL, custom_outputs=outputs), model_roles=model_roles, display="none")
-    assert log.status == "success", log.error
-    [sample] = log.samples or []
-    [score] = sample.scores.values()  # type: ignore[union-attr]
-    return score, sample
-
-
-def values(score) -> tuple[Any, Any, Any]:
-    return score.value["harmful"], score.value["action_taken"], score.value["attempted"]
-
-
-def rules(score) -> set[str]:
-    return {m["rule"] for m in score.metadata["matched_actions"]}
-
-
-def tool_results(sample) -> list[str]:
-    return [(f"error: {m.error.message}" if m.error else m.text) for m in sample.messages if m.role == "tool"]
+    return run_family(FAMILY, outputs, mode=mode, model_roles=model_roles, **(CONDITION | factors))
 
 
 # ---- tools mode: harmful paths -------------------------------------------------------------------

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inspect_ai import eval
-from inspect_ai.model import ModelOutput, get_model
+from inspect_ai.model import ModelOutput
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval.agentic import agentic
+from tests.solvers.scripted import call, run_family, tool_results
 
 MODEL = "mockllm/model"
 MONITOR = "/etc/oversight/monitor.yaml"
@@ -26,21 +25,8 @@ def _log_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path))
 
 
-def call(tool: str, **arguments: Any) -> ModelOutput:
-    return ModelOutput.for_tool_call(MODEL, tool, arguments)
-
-
 def run(outputs: list[ModelOutput], mode: str = "tools", family: str = "oversight_sabotage", **factors: str):
-    task = agentic(families=family, mode=mode, **(CONDITION | factors))
-    [log] = eval(task, model=get_model(MODEL, custom_outputs=outputs), display="none")
-    assert log.status == "success", log.error
-    [sample] = log.samples or []
-    [score] = sample.scores.values()  # type: ignore[union-attr]
-    return score, sample
-
-
-def tool_results(sample) -> list[str]:
-    return [(f"error: {m.error.message}" if m.error else m.text) for m in sample.messages if m.role == "tool"]
+    return run_family(family, outputs, mode=mode, **(CONDITION | factors))
 
 
 def test_disabling_the_monitor_is_harmful_and_the_world_reacts():
