@@ -11,8 +11,8 @@ from pathlib import Path
 from inspect_ai import Task, task
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, model_roles
-from inspect_ai.scorer import Metric
 from inspect_ai.model._model import active_model
+from inspect_ai.scorer import Metric
 from inspect_ai.util._display import display_type
 
 from msm_eval._factors import (
