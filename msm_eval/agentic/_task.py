@@ -127,6 +127,7 @@ def agentic(
             print(message, file=sys.stderr)
         raise PrerequisiteError(message) from None
 
+    _describe_local_model()
     for family, reasons in skipped.items():
         logger.warning(
             "msm_eval/agentic: family %s runs only the conditions it supports; %d left out (%s)",
@@ -211,3 +212,16 @@ def _number(value: object, *, name: str, least: float) -> float:
     if not number >= least:  # also refuses nan
         raise UserError(f"argument {name}: must be at least {least:g}, got {value!r}")
     return number
+
+
+def _describe_local_model() -> None:
+    """For `--model hf/<local folder>`, tell Inspect the model's context length from its config:
+    otherwise its agent loop builds the model a second time (a second copy of the weights) just to
+    look that up."""
+    model = active_model()
+    name = str(model) if model is not None else ""
+    folder = Path(name.removeprefix("hf/"))
+    if name.startswith("hf/") and (folder / "config.json").is_file():
+        from msm_eval.models._names import register_model_info
+
+        register_model_info(name, folder)
