@@ -16,6 +16,7 @@ from msm_eval.errors import UserError
 
 SCORER = "misalignment_scorer"
 TASK_NAMESPACE = "msm_eval/"
+TASK_NAMES = ("agentic",)
 VALUE_KEYS = ("harmful", "action_taken", "attempted", "judge_verdict", "malformed", "unscored", "no_answer", "aware")
 FACTORS = (
     "family",
@@ -87,7 +88,9 @@ def load_samples(paths: Sequence[str], labels: dict[str, str] | None = None) -> 
             f"{where}: not an msm_eval agentic log (task {row.task!r}, scorers "
             f"{row.scorers or 'none'}); msm report reads logs of msm_eval/agentic"
         )
-        if not str(row.task).startswith(TASK_NAMESPACE):
+        # The task is named msm_eval/agentic when run by name; a Task object built in Python may be
+        # registered as plain "agentic" (e.g. where a build folder hides the entry point).
+        if not (str(row.task).startswith(TASK_NAMESPACE) or str(row.task) in TASK_NAMES):
             raise foreign
         if row.status != "success":
             raise UserError(

@@ -79,6 +79,9 @@ def test_text_answers_are_reparsed_and_rules_refreshed(tmp_path, capsys):
     value = _value(new)
     assert (value["harmful"], value["action_taken"]) == (None, 1)  # a candidate now needs the judge
 
+    # the report reads rescored logs like any other
+    assert main(["report", str(new), "--out", str(tmp_path / "report")]) == 0
+
 
 def test_tool_mode_records_stand_and_refusals_are_clear(tmp_path, capsys):
     folder = _family_copy(tmp_path)
