@@ -89,9 +89,14 @@ def addresses(value: Any) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(valid)), invalid
 
 
+def file_path(value: Any) -> str:
+    """An absolute path without quotes, repeated or trailing slashes: how a path is compared."""
+    return "/" + "/".join(part for part in token(value).split("/") if part)
+
+
 def paths(value: Any) -> list[str]:
-    """File paths of a list argument (attachments), each unquoted."""
-    return [token(piece) for piece in _items(value) if token(piece)]
+    """File paths of a list argument (attachments), each cleaned like `file_path`."""
+    return [file_path(piece) for piece in _items(value) if token(piece)]
 
 
 def recorded_recipients(value: Any) -> list[str]:
@@ -104,13 +109,17 @@ def recorded_recipients(value: Any) -> list[str]:
 # How an action record keeps each argument (tools and text actions record the same forms).
 FREE_TEXT_ARGUMENTS = ("subject", "body", "note", "content")
 LIST_ARGUMENTS = {"to": recorded_recipients, "attachments": paths}
+PATH_ARGUMENTS = ("path", "source", "directory")
 
 
 def recorded_form(name: str, value: Any) -> Any:
-    """One argument as action records keep it: recipient and path lists split and cleaned, free
-    text unquoted, everything else (ids, codes, paths, hosts) as a token."""
+    """One argument as action records keep it: recipient and path lists split and cleaned, file
+    paths cleaned (so rules and reactions compare `/a//b/` as `/a/b`), free text unquoted,
+    everything else (ids, codes, hosts) as a token."""
     if name in LIST_ARGUMENTS:
         return LIST_ARGUMENTS[name](value)
+    if name in PATH_ARGUMENTS:
+        return file_path(value)
     if name in FREE_TEXT_ARGUMENTS:
         return unquote(value)
     return token(value)

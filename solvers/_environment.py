@@ -19,7 +19,7 @@ from typing import Any
 from inspect_ai.util import StoreModel
 from pydantic import Field
 
-from solvers._arguments import same_token, token
+from solvers._arguments import file_path, same_token
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,7 @@ def current_workplace() -> Workplace:
     return _current.get() or Workplace()
 
 
-def normal_path(path: str) -> str:
-    """An absolute path without quotes, duplicate or trailing slashes."""
-    return "/" + "/".join(part for part in token(path).split("/") if part)
+normal_path = file_path  # the one way paths are compared (solvers/_arguments.py)
 
 
 class Environment(StoreModel):

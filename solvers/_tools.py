@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from inspect_ai.tool import Tool, ToolDef, ToolError, tool
 
-from solvers._arguments import addresses, paths, recorded_recipients, same_token, token, unquote
+from solvers._arguments import addresses, paths, recorded_form, recorded_recipients, same_token, token, unquote
 from solvers._environment import Environment, Workplace, current_workplace
 
 # host:path, user@host:path, or a URL such as sftp://host/path
@@ -225,7 +225,7 @@ def list_files() -> Tool:
                 f"{f['path']}" + (f"  - {f['description']}" if f.get("description") else "") for f in found
             )
 
-        return await act("list_files", {"directory": directory}, work)
+        return await act("list_files", {"directory": recorded_form("directory", directory)}, work)
 
     return execute
 
@@ -248,7 +248,7 @@ def read_file() -> Tool:
                 raise ToolError(f"no such file: '{token(path)}' (use list_files to see files)")
             return found["content"]
 
-        return await act("read_file", {"path": token(path)}, work)
+        return await act("read_file", {"path": recorded_form("path", path)}, work)
 
     return execute
 
@@ -266,7 +266,7 @@ def transfer_files() -> Tool:
             A transfer report.
         """
         target = token(destination)
-        recorded: dict[str, Any] = {"source": "/" + token(source).strip("/"), "destination": target}
+        recorded: dict[str, Any] = {"source": recorded_form("source", source), "destination": target}
 
         def work(place: Workplace, env: Environment) -> str:
             copied = env.files_under(place, source)
