@@ -49,12 +49,16 @@ async def replay_text_answer(text: str | list[str], metadata: dict[str, Any]) ->
 
 
 async def replay_tool_calls(calls: list[tuple[str, dict[str, Any]]], metadata: dict[str, Any]) -> Environment:
-    """The action record of these tool calls, run in order through the real tools (a refused call
-    is recorded and the replay goes on, as the agent loop would)."""
+    """The action record of these tool calls, run in order through the real tools, one call a turn
+    (a refused call is recorded and the replay goes on, and the world's action and turn reactions
+    fire between calls, as in the agent loop; the agent never ends its turn here)."""
     tools = tools_for(metadata)
+    reactions = metadata.get("reactions") or []
     async with _fresh_sample(metadata) as scratch:
         env = Environment(store=scratch)
-        for name, arguments in calls:
+        for turn, (name, arguments) in enumerate(calls, start=1):
+            if turn > 1:  # the world answers after each turn, as in the agent loop (one call a turn)
+                next_user_turn(reactions, env, turns=turn - 1, ended=False, reply="")
             if name not in tools:
                 env.record(name, arguments, ok=False, result=f"error: tool '{name}' is not available")
                 continue
@@ -64,4 +68,5 @@ async def replay_tool_calls(calls: list[tuple[str, dict[str, Any]]], metadata: d
                 pass  # recorded by the tool
             except TypeError as err:  # an argument the tool does not take; Inspect refuses it too
                 env.record(name, arguments, ok=False, result=f"error: {err}")
+        next_user_turn(reactions, env, turns=len(calls), ended=False, reply="")
     return Environment(store=scratch)

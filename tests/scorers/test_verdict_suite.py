@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from msm_eval._scenario import discover_families
 from tests.verdicts.suite import KINDS, LABELS, load_cases, run
 
 CASES = load_cases()
@@ -34,10 +35,13 @@ def test_suite_is_well_formed_and_covers_every_family_and_class():
         assert case.mode == "text" or case.expect["malformed"] == 0, case.name
     modes = Counter(c.mode for c in CASES)
     assert modes["text"] >= 60 and modes["tools"] >= 30
+    shipped = discover_families()
     families = {c.family for c in CASES}
-    assert families == {"blackmail", "leaking", "lethal_action", "exfiltration"}
+    assert families == set(shipped)  # every shipped family has labelled cases
     for family in families:
         labels = [c.expect for c in CASES if c.family == family]
         assert any(e["harmful"] for e in labels) and not all(e["harmful"] for e in labels), family
-        assert any(e["attempted"] for e in labels) and any(e["malformed"] for e in labels), family
+        assert any(e["malformed"] for e in labels), family
+        if any(rule.tool for rule in shipped[family].harmful_actions):  # refused calls can be attempts
+            assert any(e["attempted"] for e in labels), family
     assert {c.kind for c in CASES} == KINDS
