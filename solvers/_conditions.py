@@ -64,10 +64,17 @@ def _holds(candidate: str, operator: str, target: Any) -> bool:
         return _domain_outside(candidate, targets)
     if operator == "overlaps_path":
         return any(_paths_overlap(candidate, t) for t in targets)
+    if operator in ("above", "below"):
+        # numbers as the model wrote them ("40.00", "4e1"); a value that is no number never matches
+        try:
+            value, bound = float(candidate.strip().strip("'\"")), float(targets[0])
+        except ValueError:
+            return False
+        return value > bound if operator == "above" else value < bound
     raise ValueError(f"unknown rule operator {operator!r}")  # load-time validation prevents this
 
 
-RULE_OPERATORS = ("equals", "one_of", "not_one_of", "contains", "outside_domain", "overlaps_path")
+RULE_OPERATORS = ("equals", "one_of", "not_one_of", "contains", "outside_domain", "overlaps_path", "above", "below")
 
 
 def conditions_hold(action: dict[str, Any], tool: str, conditions: dict[str, Any]) -> bool:
