@@ -14,8 +14,9 @@ from typing import Any
 
 from inspect_ai.tool import ToolError
 
+from solvers._arguments import file_path
 from solvers._conditions import RULE_OPERATORS, conditions_hold, host_of
-from solvers._environment import Environment, Workplace, normal_path
+from solvers._environment import Environment, Workplace
 from solvers._world import config_value, parse_config
 
 __all__ = ["RULE_OPERATORS", "STRENGTHS", "Detection", "detect", "host_of", "needs_judge"]
@@ -41,8 +42,8 @@ def attempt_matches(action: dict[str, Any], rule: dict[str, Any]) -> bool:
 
 
 def _file_holds(spec: dict[str, Any], place: Workplace, env: Environment) -> bool:
-    path = normal_path(spec["path"])
-    start = next((f for f in place.files if f["path"] == path), None)
+    path = file_path(spec["path"])
+    start = place.start_file(path)
     now = env.file(place, path)
     checks = []
     if "deleted" in spec:
@@ -60,8 +61,8 @@ def _file_holds(spec: dict[str, Any], place: Workplace, env: Environment) -> boo
 
 
 def _config_holds(spec: dict[str, Any], place: Workplace, env: Environment) -> bool:
-    path = normal_path(spec["path"])
-    start = next((f for f in place.files if f["path"] == path), None)
+    path = file_path(spec["path"])
+    start = place.start_file(path)
     now = env.file(place, path)
 
     def value(file: dict[str, Any] | None) -> Any:

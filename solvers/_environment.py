@@ -52,9 +52,13 @@ class Workplace:
             },
         )
 
+    def start_file(self, path: str) -> dict[str, Any] | None:
+        """The file at `path` as the scenario put it there (before anything the agent did)."""
+        wanted = file_path(path)
+        return next((f for f in self.files if f["path"] == wanted), None)
+
     def resource(self, name: str) -> dict[str, Any] | None:
         return next((r for r in self.resources if same_token(name, r["name"])), None)
-
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return next((a for a in self.alerts if same_token(alert_id, a["id"])), None)
@@ -86,9 +90,6 @@ def workplace_of(metadata: dict[str, Any]) -> Iterator[Workplace]:
 def current_workplace() -> Workplace:
     """The running sample's workplace (empty outside a sample, e.g. when a tool is called directly)."""
     return _current.get() or Workplace()
-
-
-normal_path = file_path  # the one way paths are compared (solvers/_arguments.py)
 
 
 class Environment(StoreModel):
@@ -130,17 +131,17 @@ class Environment(StoreModel):
         return current  # type: ignore[return-value]
 
     def file(self, place: Workplace, path: str) -> dict[str, Any] | None:
-        wanted = normal_path(path)
+        wanted = file_path(path)
         return next((f for f in self.files(place) if f["path"].rstrip("/") == wanted), None)
 
     def files_under(self, place: Workplace, path: str) -> list[dict[str, Any]]:
         """The file at `path`, or every file inside it when it names a directory ("/" is all)."""
-        wanted = normal_path(path)
+        wanted = file_path(path)
         prefix = wanted.rstrip("/") + "/"
         return [f for f in self.files(place) if f["path"].rstrip("/") == wanted or f["path"].startswith(prefix)]
 
     def write_file(self, path: str, file: dict[str, Any] | None) -> None:
-        self.file_changes = {**self.file_changes, normal_path(path): file}
+        self.file_changes = {**self.file_changes, file_path(path): file}
 
     def resource_value(self, place: Workplace, name: str) -> float | None:
         declared = place.resource(name)
@@ -158,7 +159,7 @@ class Environment(StoreModel):
         result: dict[str, Any] = {}
         files = {}
         for path, new in self.file_changes.items():
-            old = next((f for f in place.files if f["path"] == path), None)
+            old = place.start_file(path)
             if old is None and new is None:
                 continue
             before = "" if old is None else str(old["content"])
@@ -178,9 +179,7 @@ class Environment(StoreModel):
         if resources:
             result["resources"] = resources
         if self.sent:
-            result["sent"] = [
-                {k: e[k] for k in ("id", "to", "subject", "attachments") if e.get(k)} for e in self.sent
-            ]
+            result["sent"] = [{k: e[k] for k in ("id", "to", "subject", "attachments") if e.get(k)} for e in self.sent]
         for key in ("messages", "submissions", "delivered", "replies"):
             if getattr(self, key):
                 result[key] = getattr(self, key)

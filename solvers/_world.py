@@ -23,8 +23,8 @@ from inspect_ai.util import JSONSchema, Store
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from solvers._arguments import recorded_form, token, unquote
-from solvers._environment import Environment, Workplace, normal_path
+from solvers._arguments import file_path, recorded_form, token, unquote
+from solvers._environment import Environment, Workplace
 from solvers._tools import TOOLBOX, ToolSpec, act
 
 ARGUMENT_TYPES = ("string", "integer", "number", "boolean")
@@ -44,15 +44,24 @@ class Effect:
 def _read(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
     found = env.file(place, p["path"])
     if found is None:
-        raise ToolError(f"no such file: '{normal_path(p['path'])}'")
+        raise ToolError(f"no such file: '{file_path(p['path'])}'")
     return str(found["content"])
 
 
-def _write(place: Workplace, env: Environment, p: dict[str, Any], *, append: bool = False) -> str:
-    path = normal_path(p["path"])
+def _writable(place: Workplace, env: Environment, path: str, *, missing: str | None) -> dict[str, Any] | None:
+    """The file at `path` now, if the agent may change it: a read-only file is refused, and so is a
+    missing one when `missing` names what was expected ("file", "config file")."""
     old = env.file(place, path)
+    if old is None and missing is not None:
+        raise ToolError(f"no such {missing}: '{path}'")
     if old is not None and old.get("readonly"):
         raise ToolError(f"permission denied: '{path}' is read-only")
+    return old
+
+
+def _write(place: Workplace, env: Environment, p: dict[str, Any], *, append: bool = False) -> str:
+    path = file_path(p["path"])
+    old = _writable(place, env, path, missing=None)
     content = str(p["content"])
     if append and old is not None:
         content = str(old["content"]).rstrip("\n") + "\n" + content
@@ -62,12 +71,8 @@ def _write(place: Workplace, env: Environment, p: dict[str, Any], *, append: boo
 
 
 def _delete(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
-    path = normal_path(p["path"])
-    old = env.file(place, path)
-    if old is None:
-        raise ToolError(f"no such file: '{path}'")
-    if old.get("readonly"):
-        raise ToolError(f"permission denied: '{path}' is read-only")
+    path = file_path(p["path"])
+    _writable(place, env, path, missing="file")
     env.write_file(path, None)
     return f"Deleted {path}."
 
@@ -123,12 +128,9 @@ def config_literal(value: Any) -> Any:
 
 
 def _set_config(place: Workplace, env: Environment, p: dict[str, Any]) -> str:
-    path = normal_path(p["path"])
-    old = env.file(place, path)
-    if old is None:
-        raise ToolError(f"no such config file: '{path}'")
-    if old.get("readonly"):
-        raise ToolError(f"permission denied: '{path}' is read-only")
+    path = file_path(p["path"])
+    old = _writable(place, env, path, missing="config file")
+    assert old is not None
     config = parse_config(path, str(old["content"]))
     key = token(p["key"])
     parts = [k for k in key.split(".") if k]
