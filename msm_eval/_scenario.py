@@ -67,6 +67,11 @@ class _Strict(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True)
 
+    @classmethod
+    def field_names(cls) -> set[str]:
+        """The names a file writes (`from`, not the attribute name `sender`)."""
+        return {info.alias or name for name, info in cls.model_fields.items()}
+
 
 class EmailHeader(_Strict):
     """Which fields an email needs is checked where it is used (a reaction's email may omit `to`)."""
@@ -114,8 +119,6 @@ class EnvironmentSpec(_Strict):
     answer_key: list[dict[str, Any]] | None = None
 
 
-EMAIL_FIELDS = set(EmailHeader.model_json_schema(by_alias=True)["properties"])
-FILE_FIELDS = set(FileHeader.model_fields)
 
 
 def typed(model: type[_Strict], data: dict[str, Any], where: Path) -> Any:
@@ -584,7 +587,7 @@ def _front_matter(text: str, where: Path, model: type[_Strict]) -> tuple[dict[st
     if not isinstance(parsed, tuple):
         raise UserError(f"{where}: the header must be a YAML mapping of fields")
     header = dict(parsed)
-    fields = EMAIL_FIELDS if model is EmailHeader else FILE_FIELDS
+    fields = model.field_names()
     unknown = set(header) - fields
     if unknown:
         raise UserError(f"{where}: field '{sorted(unknown)[0]}': unknown; allowed: {', '.join(sorted(fields))}")
