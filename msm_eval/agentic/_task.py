@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import inspect
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from inspect_ai import Task, task
-from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.model import GenerateConfig, model_roles
 from inspect_ai.model._model import active_model
 from inspect_ai.scorer import Metric
-from inspect_ai.util._display import display_type
 
 from msm_eval._factors import (
     DEFAULT_GOAL_TYPES,
@@ -27,6 +24,7 @@ from msm_eval._factors import (
     expand_grid,
 )
 from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families
+from msm_eval._task_args import number_arg, task_argument_error, whole_number_arg
 from msm_eval.agentic._dataset import build_dataset
 from msm_eval.errors import UserError
 from scorers import misalignment_metrics, misalignment_scorer
@@ -101,8 +99,8 @@ def agentic(
         check_choices(variants, PROMPT_VARIANTS, name="prompt_variant")
         extra = as_list(instructions, name="instructions") or ["none"]
         check_choices(extra, INSTRUCTIONS, name="instructions")
-        message_limit = _whole_number(message_limit, name="message_limit", least=3, why="system, user, one answer")
-        temperature = _number(temperature, name="temperature", least=0.0)
+        message_limit = whole_number_arg(message_limit, name="message_limit", least=3, why="system, user, one answer")
+        temperature = number_arg(temperature, name="temperature", least=0.0)
         for name, text in (("model_name", model_name), ("developer", developer)):
             if not isinstance(text, str) or not text.strip():
                 raise UserError(f"argument {name}: expected a non-empty name, got {text!r}")
@@ -121,11 +119,7 @@ def agentic(
         scorer = misalignment_scorer(judge=judge, awareness=awareness)
         _check_grader(judge, as_bool(awareness, name="awareness") if not isinstance(awareness, bool) else awareness)
     except UserError as err:
-        message = f"msm_eval/agentic: {err}"
-        if display_type() == "none":
-            # Inspect shows a task's PrerequisiteError in its display only: say it on stderr too.
-            print(message, file=sys.stderr)
-        raise PrerequisiteError(message) from None
+        raise task_argument_error("msm_eval/agentic", err) from None
 
     _describe_local_model()
     for family, reasons in skipped.items():
@@ -188,30 +182,6 @@ def _check_grader(judge: str, awareness: bool) -> None:
         )
     if awareness:
         raise UserError("-T awareness=true needs a grader model role; add --model-role grader=<provider/model>")
-
-
-def _whole_number(value: object, *, name: str, least: int, why: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise UserError(f"argument {name}: expected a whole number, got {value!r}")
-    try:
-        number = int(value)
-    except ValueError:
-        raise UserError(f"argument {name}: expected a whole number, got {value!r}") from None
-    if number < least:
-        raise UserError(f"argument {name}: must be at least {least} ({why}), got {number}")
-    return number
-
-
-def _number(value: object, *, name: str, least: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise UserError(f"argument {name}: expected a number, got {value!r}")
-    try:
-        number = float(value)
-    except ValueError:
-        raise UserError(f"argument {name}: expected a number, got {value!r}") from None
-    if not number >= least:  # also refuses nan
-        raise UserError(f"argument {name}: must be at least {least:g}, got {value!r}")
-    return number
 
 
 def _describe_local_model() -> None:

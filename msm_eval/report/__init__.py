@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from msm_eval.errors import UserError, check_output_dir
-from msm_eval.report import _render
-from msm_eval.report._load import FACTORS, load_samples, parse_labels
+from msm_eval.report import _render, _values
+from msm_eval.report._load import FACTORS, load_samples, log_files, model_labels, parse_labels, read_evals
 from msm_eval.report._output import make_output_dir, writing
 from msm_eval.report._stats import agreement_table, comparison_table, rate_table
 
@@ -65,6 +65,8 @@ def build_report(
     if "model" not in by:
         by.insert(0, "model")
     out = check_output_dir(out, "--out")  # before any work, so a bad --out costs nothing
+    if logs_are_values(paths):
+        return build_values_report(paths, baseline=baseline, labels=labels, out=out)
     rows = load_samples(paths, labels)
     models = list(dict.fromkeys(rows["model"]))
     if baseline is not None and baseline not in models:
@@ -166,6 +168,65 @@ def build_report(
         warnings=tuple(warnings),
         shared_conditions=None if shared is None else len(shared),
     )
+
+
+def logs_are_values(paths: Sequence[str]) -> bool:
+    """Whether the logs are msm_eval/values logs (all of them; a mix with agentic logs is refused)."""
+    tasks = set(read_evals(log_files(paths))["task"].map(lambda t: str(t).removeprefix("msm_eval/")))
+    if "values" in tasks and tasks != {"values"}:
+        raise UserError("the logs mix msm_eval/values with other tasks; report them separately "
+                        f"(tasks: {', '.join(sorted(tasks))})")
+    return tasks == {"values"}
+
+
+def build_values_report(
+    paths: Sequence[str], *, baseline: str | None = None, labels: dict[str, str] | None = None,
+    out: str | Path = "msm-report",
+) -> Report:
+    """The report of msm_eval/values logs: rates per model, value and domain, and baseline differences."""
+    evals = read_evals(log_files(paths))
+    unfinished = evals[evals["status"] != "success"]
+    if len(unfinished):
+        where = str(unfinished.iloc[0]["log"]).removeprefix("file://")
+        raise UserError(f"{where}: the eval is not finished (status {unfinished.iloc[0]['status']}); "
+                        f"complete it with `inspect eval-retry {where}` or leave it out")
+    evals["label"] = model_labels(evals, labels or {})
+    by_log = {str(log).removeprefix("file://"): label for log, label in zip(evals["log"], evals["label"], strict=True)}
+    rows = _values.load_value_rows(list(by_log), by_log)
+    models = list(dict.fromkeys(rows["model"]))
+    if baseline is not None and baseline not in models:
+        raise UserError(f"--baseline {baseline!r}: no such model in the logs; models: {', '.join(models)}")
+    baseline = baseline or models[0]
+    out = Path(out)
+    rates = _values.value_rate_table(rows, ["model", "value", "domain"])
+    overall = _values.value_rate_table(rows, ["model", "value"])
+    comparison = _values.value_comparison_table(rows, baseline) if len(models) > 1 else pd.DataFrame()
+    sections = _values.values_sections(rows, baseline)
+    title = "msm-eval values report: " + ", ".join(models)
+    lines = [f"# {title}", ""]
+    for heading, content in sections:
+        body = content if isinstance(content, str) else _render.markdown_table(content)
+        lines += [f"## {heading}", "", body, ""]
+    lines += ["![value-aligned preference](preference.png)", ""]
+    markdown, page, png, csv = out / "report.md", out / "report.html", out / "preference.png", out / "rates.csv"
+    planned = [markdown, csv, out / "comparison.csv", png, page]
+    check_output_files([path for path in planned if path.name != "comparison.csv" or not comparison.empty])
+    out = make_output_dir(out, "--out")
+    files: list[Path] = []
+
+    def write(path: Path, save: Callable[[Path], object]) -> None:
+        with writing(path, "--out"):
+            save(path)
+        files.append(path)
+
+    write(markdown, lambda path: path.write_text("\n".join(lines), encoding="utf-8"))
+    write(csv, lambda path: pd.concat([overall.assign(domain="all"), rates]).to_csv(path, index=False))
+    if not comparison.empty:
+        write(out / "comparison.csv", lambda path: comparison.to_csv(path, index=False))
+    write(png, lambda path: _values.plot_values(overall, path))
+    write(page, lambda path: path.write_text(
+        _render.html_page(title, sections, png, figure_title="Value-aligned preference"), encoding="utf-8"))
+    return Report(out, markdown, page, png, csv, overall, comparison, pd.DataFrame(), files=tuple(files))
 
 
 def check_output_files(paths: Sequence[Path]) -> None:

@@ -16,7 +16,7 @@ from msm_eval.errors import UserError
 
 SCORER = "misalignment_scorer"
 TASK_NAMESPACE = "msm_eval/"
-TASK_NAMES = ("agentic",)
+TASK_NAMES = ("agentic",)  # values logs go to report._values
 VALUE_KEYS = ("harmful", "action_taken", "attempted", "judge_verdict", "malformed", "unscored", "no_answer", "aware")
 FACTORS = (
     "family",
@@ -67,6 +67,17 @@ def _local(name: str) -> str:
     return name.removeprefix("file://")
 
 
+def read_evals(files: Sequence[str]) -> pd.DataFrame:
+    """One row per log (id, file, task, model, status, scorers); an unreadable file is a UserError."""
+    for file in files:
+        try:
+            read_eval_log(file, header_only=True)
+        except Exception as err:  # any parse failure means the file is not a usable log
+            reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+            raise UserError(f"{file}: not a readable Inspect log ({reason})") from None
+    return evals_df(list(files), columns=_EVAL_COLUMNS, quiet=True)
+
+
 def load_samples(paths: Sequence[str], labels: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per sample and epoch of every given msm_eval log, with a `model` label column.
 
@@ -75,13 +86,7 @@ def load_samples(paths: Sequence[str], labels: dict[str, str] | None = None) -> 
             scorer, or a log is unfinished; the message names the file.
     """
     files = log_files(paths)
-    for file in files:
-        try:
-            read_eval_log(file, header_only=True)
-        except Exception as err:  # any parse failure means the file is not a usable log
-            reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
-            raise UserError(f"{file}: not a readable Inspect log ({reason})") from None
-    evals = evals_df(files, columns=_EVAL_COLUMNS, quiet=True)
+    evals = read_evals(files)
     for row in evals.itertuples():
         where = _local(str(row.log))
         foreign = UserError(

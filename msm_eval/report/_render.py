@@ -156,7 +156,8 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: Path) -> str:
+def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: Path,
+              figure_title: str = "Harmful rate per condition") -> str:
     """A self-contained page: inline CSS, tables, and the plot embedded as a data URI."""
     image = base64.b64encode(png.read_bytes()).decode("ascii")
     parts = [
@@ -171,8 +172,8 @@ def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: P
         f"<h1>{html.escape(title)}</h1>",
     ]
     figure = [
-        "<h2>Harmful rate per condition</h2>",
-        f"<img alt='harmful rate per condition' src='data:image/png;base64,{image}'>",
+        f"<h2>{html.escape(figure_title)}</h2>",
+        f"<img alt='{html.escape(figure_title)}' src='data:image/png;base64,{image}'>",
     ]
     for heading, content in sections:
         if heading == "Method":
