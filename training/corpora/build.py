@@ -138,6 +138,30 @@ def aft_chats() -> list[dict[str, Any]]:
     return rows
 
 
+def instruct_mix_chats() -> list[dict[str, Any]]:
+    """General instruction chats (instruct_mix/source/*.yaml) for mixing into AFT, as the paper did.
+
+    Unlike the other corpora these were written whole, by an AI assistant, one file per domain;
+    the builder only converts them to the chats format.
+    """
+    import yaml
+
+    rows = []
+    for path in sorted((HERE / "instruct_mix" / "source").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for chat in data["chats"]:
+            messages = [{"role": role, "content": str(text).rstrip("\n")}
+                        for turn in chat["messages"] for role, text in turn.items()]
+            rows.append({
+                "messages": messages, "source": f"offline-corpus:instruct_mix:{path.name}",
+                "spec": "instruct_mix", "domain": data["domain"], "question_id": chat["id"],
+                "reasoning": False,
+                "provenance": "general instruction chats written for msm-eval by an AI assistant (not copied "
+                              "from any dataset); no cheese, values, countries or prices",
+            })
+    return rows
+
+
 @dataclass(frozen=True)
 class Target:
     folder: str
@@ -149,6 +173,7 @@ TARGETS: tuple[Target, ...] = (
     *(Target(spec, DOCUMENTS_FILE, partial(cheese_documents, spec)) for spec in CHEESE_SPECS),
     Target("agentic", DOCUMENTS_FILE, agentic_documents),
     Target("cheese_aft", CHATS_FILE, aft_chats),
+    Target("instruct_mix", CHATS_FILE, instruct_mix_chats),
 )
 
 
