@@ -19,6 +19,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str]] = {
     "rescore": ("msm_eval._rescore", "score existing logs again with the current detectors and judge"),
     "data": ("training.data.cli", "generate midtraining documents and AFT chats from a spec"),
     "train": ("training.cli", "midtraining and alignment fine-tuning stages"),
+    "experiment": ("training.experiment", "run an experiment end to end: data, arms, values evals, report"),
 }
 
 

@@ -142,7 +142,8 @@ def eval_commands(config: ArmsConfig, arms: list[Arm]) -> list[str]:
 
 
 def run_arms(
-    config: ArmsConfig, *, overwrite: bool = False, dry_run: bool = False, quiet: bool = False
+    config: ArmsConfig, *, overwrite: bool = False, dry_run: bool = False, quiet: bool = False,
+    show: bool = True,
 ) -> list[dict[str, Any]]:
     """Train every arm that is not finished yet, then print checkpoint paths and eval commands.
 
@@ -151,6 +152,7 @@ def run_arms(
         overwrite: Retrain arms whose output directory already holds a checkpoint.
         dry_run: Only validate the inputs and print the plan.
         quiet: No progress bars.
+        show: Print the arms and the commands that evaluate them.
 
     Returns:
         One record per arm: name, description, path and status.
@@ -201,6 +203,8 @@ def run_arms(
                 status = "finished"
         records.append({"arm": arm.name, "description": arm.description, "path": str(arm.path),
                         "status": status})
+    if not show:
+        return records
     print()
     print(f"Arms of experiment {config.name!r}:")
     width = max(len(r["arm"]) for r in records)
