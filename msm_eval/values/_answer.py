@@ -45,10 +45,17 @@ def local_transformers(model: Model) -> Any | None:
     return api if type(api).__name__ == "HuggingFaceAPI" and getattr(api, "model", None) is not None else None
 
 
+# Models (by id) that answered a logprobs request without logprobs: auto sends them straight to
+# the strict-format path instead of asking twice per sample.
+_no_logprobs: set[int] = set()
+
+
 def paths_for(scoring: str, model: Model) -> list[str]:
     """The scoring paths a model gets: both ways where it allows them."""
     if scoring == "auto":
-        return ["labels", "likelihood"] if local_transformers(model) else ["labels"]
+        if local_transformers(model):
+            return ["labels", "likelihood"]
+        return ["generate"] if id(model) in _no_logprobs else ["labels"]
     return [scoring]
 
 
@@ -134,6 +141,7 @@ def value_answer(scoring: str = "auto", top_logprobs: int = 20) -> Solver:
                     if scoring == "labels":
                         record["labels_error"] = "the model returned no logprobs"
                         continue
+                    _no_logprobs.add(id(model))
                     path = "generate"  # auto: a model without logprobs answers in a strict format
                 else:
                     record["paths"].append("labels")
