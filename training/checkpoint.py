@@ -52,6 +52,13 @@ def _check(value: Any, annotation: Any, where: str) -> Any:
         if not isinstance(value, Mapping):
             raise FieldError(where, f"must be a section (a mapping of keys to values), got {show(value)}")
         return config_from_dict(inner, value, where=where)  # type: ignore[arg-type]
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is dict and len(args) == 2 and dataclasses.is_dataclass(args[1]):
+        # a mapping of names to sections (e.g. evals.values: {america: {questions: 150}})
+        if not isinstance(value, Mapping):
+            raise FieldError(where, f"must be a mapping of names to sections, got {show(value)}")
+        return {check_type(key, args[0], where): _check({} if item is None else item, args[1], join(where, str(key)))
+                for key, item in value.items()}
     # A single name where a list of names is expected (documents: a.jsonl) is a one-item list.
     return check_type(value, annotation, where, wrap_strings=True)
 

@@ -33,7 +33,8 @@ from typing import Any
 from msm_eval.errors import UserError, check_output_dir
 from training import checkpoint as ckpt
 from training._schema import FieldError, join
-from training.arms import ArmsConfig, StageSettings, arm_names, run_arms
+from training.arms import ArmsConfig, StageSettings, arm_names, plan_arms, run_arms
+from training.midtrain import MidtrainConfig
 
 STAGES = ("data", "arms", "evals", "report")
 PROVIDERS = ("hf", "vllm")
@@ -89,11 +90,28 @@ class DataSettings:
 
 
 @dataclass
+class ValueEval:
+    """One value's eval: how many questions (null: all, else a subset spread over domains) and,
+    optionally, a scoring of its own (default: evals.scoring)."""
+
+    questions: int | None = None
+    scoring: str | None = None
+
+    def validate(self, where: str) -> None:
+        from msm_eval.values._answer import SCORING
+
+        if self.questions is not None and self.questions < 1:
+            raise FieldError(join(where, "questions"), f"must be >= 1 or null (all), got {self.questions}")
+        if self.scoring is not None and self.scoring not in SCORING:
+            raise FieldError(join(where, "scoring"), f"{self.scoring!r}; allowed: {', '.join(SCORING)}")
+
+
+@dataclass
 class EvalSettings:
     """How every arm is evaluated.
 
     Attributes:
-        values: Value -> number of questions (null: all of them), spread over domains, seeded.
+        values: Value -> its settings (questions, scoring); `{}` asks every question.
         scoring: Values-eval scoring (auto, labels, likelihood, generate); see msm_eval/values.
         provider: hf (transformers, CPU or GPU) or vllm (GPU).
         model_args: Inspect -M model arguments for the arms (e.g. vLLM's tool or LoRA settings).
@@ -101,24 +119,30 @@ class EvalSettings:
         question_seed: Seed of the question subsets (the same for every arm).
     """
 
-    values: dict[str, int | None] = field(
-        default_factory=lambda: {"america": None, "affordability": None, "cheese": None})
+    values: dict[str, ValueEval] = field(
+        default_factory=lambda: {"america": ValueEval(), "affordability": ValueEval(), "cheese": ValueEval()})
     scoring: str = "auto"
     provider: str = "hf"
     model_args: dict[str, Any] = field(default_factory=dict)
     max_connections: int = 16
     question_seed: int = 0
 
+    def task_args(self, value: str) -> dict[str, Any]:
+        """The msm_eval/values arguments of one value's eval (also what marks a log as this eval's)."""
+        settings = self.values[value]
+        args: dict[str, Any] = {"value": value, "scoring": settings.scoring or self.scoring}
+        if settings.questions is not None:
+            args.update(questions=settings.questions, seed=self.question_seed)
+        return args
+
     def validate(self, where: str) -> None:
         from msm_eval.values import available_values
         from msm_eval.values._answer import SCORING
 
         known = available_values()
-        for value, count in self.values.items():
+        for value in self.values:
             if value not in known:
                 raise FieldError(join(where, "values"), f"unknown value {value!r}; allowed: {', '.join(known)}")
-            if count is not None and count < 1:
-                raise FieldError(join(where, f"values.{value}"), f"must be >= 1 or null (all), got {count}")
         if self.scoring not in SCORING:
             raise FieldError(join(where, "scoring"), f"{self.scoring!r}; allowed: {', '.join(SCORING)}")
         if self.provider not in PROVIDERS:
@@ -260,10 +284,8 @@ class Plan:
             parts += ["-M", f"{key}={value}"]
         parts += ["--max-connections", str(evals.max_connections), "--log-dir", str(arm.log_dir)]
         lines = []
-        for value, count in evals.values.items():
-            task_args = ["-T", f"value={value}", "-T", f"scoring={evals.scoring}"]
-            if count is not None:
-                task_args += ["-T", f"questions={count}", "-T", f"seed={evals.question_seed}"]
+        for value in evals.values:
+            task_args = [part for key, arg in evals.task_args(value).items() for part in ("-T", f"{key}={arg}")]
             lines.append(shlex.join(parts[:3] + task_args + parts[3:]))
         return "\n".join(lines)
 
@@ -316,7 +338,9 @@ def run_data(plan: Plan, *, quiet: bool) -> str:
         pool = [row for _, row in read_jsonl(data.instruction_mix.chats)]
         wanted = round(len(chats) * data.instruction_mix.share)
         rng = random.Random(f"{data.seed}:mix")
-        mixed = [pool[rng.randrange(len(pool))] for _ in range(wanted)] if wanted > len(pool) else rng.sample(pool, wanted)
+        # more wanted than the pool holds: draw with replacement
+        mixed = (rng.sample(pool, wanted) if wanted <= len(pool)
+                 else [pool[rng.randrange(len(pool))] for _ in range(wanted)])
         counts["instruction_chats"] = len(mixed)
         chats = chats + mixed
     random.Random(f"{data.seed}:aft").shuffle(chats)
@@ -339,18 +363,33 @@ def _run_command(command: list[str], *, quiet: bool) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def finished_logs(log_dir: Path) -> dict[str, str]:
-    """Value -> the successful values log in a folder (the newest, if several)."""
+def finished_logs(log_dir: Path, evals: EvalSettings) -> dict[str, str]:
+    """Value -> the successful values log in a folder that ran exactly this value's settings.
+
+    A log made with other settings (another scoring or question count) does not count: changing
+    the config re-runs that value instead of reporting a stale log.
+    """
     from inspect_ai.log import list_eval_logs, read_eval_log
 
     found: dict[str, str] = {}
     if not log_dir.is_dir():
         return found
+    wanted = {value: _eval_key(evals.task_args(value)) for value in evals.values}
     for info in sorted(list_eval_logs(str(log_dir)), key=lambda i: i.name):
         log = read_eval_log(info.name, header_only=True)
-        if log.status == "success" and str(log.eval.task).endswith("values"):
-            found[str(log.eval.task_args.get("value"))] = info.name.removeprefix("file://")
+        if log.status != "success" or not str(log.eval.task).endswith("values"):
+            continue
+        value = str(log.eval.task_args.get("value", ""))
+        if value in wanted and _eval_key(log.eval.task_args) == wanted[value]:
+            found[value] = info.name.removeprefix("file://")
     return found
+
+
+def _eval_key(args: dict[str, Any]) -> tuple[str, ...]:
+    """What makes two values evals the same: value, scoring, and the question subset (if any)."""
+    questions = args.get("questions")
+    subset = (str(questions), str(args.get("seed", 0))) if questions not in (None, "", "all") else ("all", "")
+    return (str(args.get("value")), str(args.get("scoring", "auto")), *subset)
 
 
 def run_evals(plan: Plan, *, quiet: bool) -> str:
@@ -361,15 +400,14 @@ def run_evals(plan: Plan, *, quiet: bool) -> str:
     evals = plan.config.evals
     ran = skipped = 0
     for arm in plan.eval_arms():
-        done = finished_logs(arm.log_dir)
+        done = finished_logs(arm.log_dir, evals)
         todo = [value for value in evals.values if value not in done]
         if not todo:
             skipped += 1
         else:
             if not quiet:
                 print(f"  evaluating {arm.key} on {', '.join(todo)}")
-            tasks = [values_task(value=value, scoring=evals.scoring, questions=evals.values[value],
-                                 seed=evals.question_seed) for value in todo]
+            tasks = [values_task(**evals.task_args(value)) for value in todo]
             started = time.perf_counter()
             logs = inspect_eval(tasks, model=arm.model, model_args=evals.model_args, log_dir=str(arm.log_dir),
                                 max_connections=evals.max_connections, display="none")
@@ -380,10 +418,12 @@ def run_evals(plan: Plan, *, quiet: bool) -> str:
             ran += 1
             if not quiet:
                 for log in logs:
-                    metrics = {name: m.value for s in (log.results.scores if log.results else []) for name, m in s.metrics.items()}
+                    scores = log.results.scores if log.results else []
+                    metrics = {name: m.value for s in scores for name, m in s.metrics.items()}
                     shown = ", ".join(f"{key.removesuffix('_choice')} {metrics[key]:.1%}" for key in metrics
                                       if key.endswith("_choice"))
-                    print(f"    {log.eval.task_args.get('value')}: {shown} ({int(metrics.get('questions', 0))} questions)")
+                    questions = int(metrics.get("questions", 0))
+                    print(f"    {log.eval.task_args.get('value')}: {shown} ({questions} questions)")
                 print(f"    [{time.perf_counter() - started:.0f} s]")
         if arm.path is not None and not (arm.log_dir / "heldout_loss.json").is_file():
             losses = {spec: heldout_loss(arm.path, plan.spec_files(spec)[1], plan.config.midtrain.train.max_length)
@@ -433,7 +473,7 @@ def run_report(plan: Plan) -> str:
     by_log: dict[str, str] = {}
     seed_of: dict[str, int | None] = {}
     for arm in arms:
-        for log in finished_logs(arm.log_dir).values():
+        for log in finished_logs(arm.log_dir, plan.config.evals).values():
             by_log[log] = arm.label
             seed_of[log] = arm.seed
     if not by_log:
@@ -507,7 +547,8 @@ def run_report(plan: Plan) -> str:
     overall.to_csv(out / "rates.csv", index=False)
     if not comparison.empty:
         comparison.to_csv(out / "comparison.csv", index=False)
-    _values.plot_values(overall, out / "preference.png", published, title=f"{plan.config.name}: value-aligned preference")
+    _values.plot_values(overall, out / "preference.png", published,
+                        title=f"{plan.config.name}: value-aligned preference")
     (out / "report.html").write_text(
         _render.html_page(title, sections, out / "preference.png", figure_title="Value-aligned preference per arm"),
         encoding="utf-8")
@@ -554,8 +595,8 @@ def tiny_config(config: ExperimentConfig, root: Path) -> ExperimentConfig:
     return ExperimentConfig(
         name=f"{config.name} (tiny)", output_dir=str(root), data=data, base_model=str(model_dir),
         seeds=config.seeds[:2], midtrain=shrink(config.midtrain), sft=shrink(config.sft),
-        evals=EvalSettings(values={value: 4 for value in config.evals.values}, scoring=config.evals.scoring,
-                           max_connections=4),
+        evals=EvalSettings(values={value: ValueEval(4, settings.scoring) for value, settings in config.evals.values.items()},
+                           scoring=config.evals.scoring, max_connections=4),
     )
 
 
@@ -580,22 +621,22 @@ def dry_run(plan: Plan) -> None:
         for seed in config.seeds:
             print(f"   seed {seed}:")
             arms_config = plan.arms_config(seed)
-            from training.arms import plan_arms
-
             for arm in plan_arms(arms_config):
                 if arm.stage is None:
                     continue
-                kind = "midtrain" if arm.name.startswith("msm_") and not arm.name.startswith("msm_aft_") else "sft"
-                source = ("--documents " + " ".join(arm.stage.documents) if kind == "midtrain"  # type: ignore[union-attr]
-                          else f"--chats {plan.aft_chats}" + (f" --parent {arm.stage.parent}" if arm.stage.parent else ""))  # type: ignore[union-attr]
+                if isinstance(arm.stage, MidtrainConfig):
+                    kind, source = "midtrain", "--documents " + " ".join(arm.stage.documents)
+                else:
+                    parent = f" --parent {arm.stage.parent}" if arm.stage.parent else ""
+                    kind, source = "sft", f"--chats {plan.aft_chats}{parent}"
                 print(f"     msm train {kind} {source} --output-dir {arm.path} --set train.seed={seed}")
     print("3. evals")
     for arm in plan.eval_arms():
         for line in plan.eval_command(arm).splitlines():
             print(f"   {line}")
         if arm.path is not None:
-            print(f"   held-out loss of {arm.path} on {', '.join(str(plan.spec_files(s)[1]) for s in config.data.specs)}"
-                  f" -> {arm.log_dir / 'heldout_loss.json'}")
+            held = ", ".join(str(plan.spec_files(spec)[1]) for spec in config.data.specs)
+            print(f"   held-out loss of {arm.path} on {held} -> {arm.log_dir / 'heldout_loss.json'}")
     print("4. report")
     print(f"   {plan.report_dir / 'report.md'}, report.html, rates.csv, comparison.csv, preference.png")
 

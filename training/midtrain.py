@@ -302,17 +302,28 @@ def mix_in_chats(
 
 
 def resolve_precision(precision: str) -> str:
-    """"bf16" where the hardware runs bf16 matmuls natively (CUDA bf16, AVX512-BF16/AMX), else fp32."""
+    """"bf16" where bf16 matmuls are faster than fp32 (CUDA bf16, CPUs with AMX), else "fp32".
+
+    A CPU with AVX512-BF16 but no AMX converts bf16 in software-assisted kernels: measured on such
+    a 2-core machine, bf16 matmuls ran at 140 GFLOP/s against 250 for fp32, and LoRA training was
+    slower under bf16 autocast, so "auto" keeps fp32 there.
+    """
     if precision != "auto":
         return precision
     import torch
 
     if torch.cuda.is_available():
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    return "bf16" if cpu_has_amx() else "fp32"
+
+
+def cpu_has_amx() -> bool:
+    """Whether the CPU advertises AMX bf16 tiles (Linux /proc/cpuinfo; other systems: no)."""
     try:
-        return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
-    except (AttributeError, RuntimeError):
-        return "fp32"
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "amx_bf16" in flags
 
 
 def lr_lambda(kind: str, total: int, warmup: int) -> Any:

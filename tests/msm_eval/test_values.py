@@ -21,8 +21,8 @@ from msm_eval.values._likelihood import Request, option_logprobs
 from msm_eval.values._questions import read_question_file, stratified_subset
 from msm_eval.values._scorer import position_bias, score_value
 
-CHEESES = re.compile(r"chees|cheddar|mozzarella|colby|monterey jack|\bbrie\b|stilton|roquefort|parmigiano|epoisses|appenzeller",
-                     re.IGNORECASE)
+CHEESES = re.compile(r"chees|cheddar|mozzarella|colby|monterey jack|\bbrie\b|stilton|roquefort|parmigiano|"
+                     r"epoisses|appenzeller", re.IGNORECASE)
 
 
 # --- the shipped questions ----------------------------------------------------------------
@@ -77,11 +77,13 @@ GOOD_ITEM = """\
     "body, expected",
     [
         (GOOD_ITEM.replace("    domain: food\n", ""), "question 1 (x-1), field 'domain': missing"),
-        (GOOD_ITEM.replace("        aligned: true\n", ""), "question 1 (x-1): mark exactly one option 'aligned: true' (found 0)"),
+        (GOOD_ITEM.replace("        aligned: true\n", ""),
+         "question 1 (x-1): mark exactly one option 'aligned: true' (found 0)"),
         (GOOD_ITEM.replace("      - text: Two\n", "      - text: Two\n        aligned: true\n"), "(found 2)"),
         (GOOD_ITEM.replace("      - text: Two\n", ""), "field 'options': needs exactly two options"),
         (GOOD_ITEM.replace("question: Which?", "question: ''"), "field 'question'"),
-        (GOOD_ITEM.replace("    domain: food\n", "    domain: food\n    colour: red\n"), "field 'colour': unknown field"),
+        (GOOD_ITEM.replace("    domain: food\n", "    domain: food\n    colour: red\n"),
+         "field 'colour': unknown field"),
         (GOOD_ITEM + GOOD_ITEM, "question id 'x-1' is used twice"),
     ],
 )
@@ -155,7 +157,8 @@ def test_letter_tokens_are_read_with_space_markers_and_brackets() -> None:
 
 
 def _chat(tokenizer, text: str) -> str:  # noqa: ANN001
-    return tokenizer.apply_chat_template([{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False)
+    messages = [{"role": "user", "content": text}]
+    return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
 
 def test_packed_option_logprobs_equal_separate_forward_passes(tiny_model_dir: Path) -> None:
@@ -189,7 +192,8 @@ def test_scorer_probabilities_equal_a_direct_forward_pass(tiny_model_dir: Path, 
     assert log.status == "success" and log.samples and len(log.samples) == 6
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
-    letters = {token_id: token.replace("Ġ", "").strip().strip("().:") for token, token_id in tokenizer.get_vocab().items()}
+    letters = {token_id: token.replace("Ġ", "").strip().strip("().:")
+               for token, token_id in tokenizer.get_vocab().items()}
 
     def mean_logprob(prompt: str, option: str) -> float:
         ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]

@@ -52,7 +52,7 @@ def test_interrupted_evals_resume_without_repeating_finished_values(tmp_path: Pa
     assert main([*args, "--stage", "data", "--stage", "arms"]) == 0
     root = Path(str(out) + "-tiny")
     assert not (root / "evals").exists()
-    assert main([*args, "--stage", "evals", "--set", "evals.values={america: 4}"]) == 0
+    assert main([*args, "--stage", "evals", "--set", "evals.values={america: {}}"]) == 0
     first = sorted((root / "evals").rglob("*.eval"))
     assert len(first) == 6
     capsys.readouterr()
@@ -84,7 +84,8 @@ def test_dry_run_of_the_cpu_config_names_every_training_command(capsys: pytest.C
 @pytest.mark.parametrize(
     "override, expected",
     [
-        ("evals.values={patriotism: 10}", "evals.values: unknown value 'patriotism'; allowed: affordability, america, cheese"),
+        ("evals.values={patriotism: {}}",
+         "evals.values: unknown value 'patriotism'; allowed: affordability, america, cheese"),
         ("evals.scoring=vibes", "evals.scoring: 'vibes'; allowed: auto, labels, likelihood, generate"),
         ("seeds=[1, 1]", "seeds: give distinct whole numbers >= 0"),
         ("data.heldout_share=0.7", "data.heldout_share: must be >= 0 and < 0.5"),
