@@ -595,8 +595,9 @@ def tiny_config(config: ExperimentConfig, root: Path) -> ExperimentConfig:
     return ExperimentConfig(
         name=f"{config.name} (tiny)", output_dir=str(root), data=data, base_model=str(model_dir),
         seeds=config.seeds[:2], midtrain=shrink(config.midtrain), sft=shrink(config.sft),
-        evals=EvalSettings(values={value: ValueEval(4, settings.scoring) for value, settings in config.evals.values.items()},
-                           scoring=config.evals.scoring, max_connections=4),
+        evals=EvalSettings(
+            values={value: ValueEval(4, settings.scoring) for value, settings in config.evals.values.items()},
+            scoring=config.evals.scoring, max_connections=4),
     )
 
 

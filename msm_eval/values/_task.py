@@ -68,7 +68,8 @@ def values(
             raise UserError(f"argument value: {value!r} is not a value; allowed: {', '.join(available_values())}")
         if scoring not in SCORING:
             raise UserError(f"argument scoring: {scoring!r}; allowed: {', '.join(SCORING)}")
-        limit = None if questions in (None, "", "all") else whole_number_arg(questions, name="questions", least=1, why="a subset needs a question")
+        limit = (None if questions in (None, "", "all")
+                 else whole_number_arg(questions, name="questions", least=1, why="a subset needs a question"))
         seed_value = whole_number_arg(seed, name="seed", least=0, why="seeds are whole numbers")
         top = whole_number_arg(top_logprobs, name="top_logprobs", least=2, why="both letters must be readable")
         chosen = stratified_subset(load_questions(value), limit, seed_value)
