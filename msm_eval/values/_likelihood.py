@@ -68,32 +68,42 @@ def _packed_logprobs(model: Any, tokenizer: Any, requests: Sequence[Request]) ->
             end = start + len(option_ids)
             allowed[r, 0, start:end, start:end] = torch.ones(len(option_ids), len(option_ids)).tril().bool()
         allowed[r, 0, len(ids):, len(ids):] = torch.eye(length - len(ids), dtype=torch.bool)  # padding
-    mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
+    # SDPA takes the boolean mask as is (True: may attend); eager attention adds a float mask.
+    if getattr(model.config, "_attn_implementation", "eager") == "sdpa":
+        mask = allowed
+    else:
+        mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
     # Only the positions that predict an option token need logits (the vocabulary projection is a
     # fifth of this model's work); models that post-process logits take the plain path.
     plain = bool(getattr(model.config, "final_logit_softcapping", None) or getattr(model.config, "logit_scale", None))
+    # (row, position that predicts the token, token) for every option token, in request order
+    targets: list[tuple[int, int, int]] = []
+    for r, (_, _, spans) in enumerate(rows):
+        for start, prompt_length, option_ids in spans:
+            # token j of the option is predicted at the position before it; token 0 at the
+            # prompt's last position
+            at = [prompt_length - 1] + list(range(start, start + len(option_ids) - 1))
+            targets += [(r, position, token) for position, token in zip(at, option_ids, strict=True)]
     with torch.inference_mode():
         inputs = {"input_ids": input_ids.to(device), "attention_mask": mask.to(device),
                   "position_ids": position_ids.to(device)}
+        row_index = torch.tensor([t[0] for t in targets], device=device)
+        position_index = torch.tensor([t[1] for t in targets], device=device)
         if plain:
-            logits = model(**inputs).logits.float()
-            hidden = None
+            logits = model(**inputs).logits[row_index, position_index].float()
         else:
             hidden = model.get_decoder()(**inputs).last_hidden_state
-        results: list[list[list[float]]] = []
-        for r, (_, _, spans) in enumerate(rows):
-            per_option = []
-            for start, prompt_length, option_ids in spans:
-                # token j of the option is predicted at the position before it; token 0 at the
-                # prompt's last position
-                at = [prompt_length - 1] + list(range(start, start + len(option_ids) - 1))
-                index = torch.tensor(at, device=device)
-                row_logits = (logits[r, index] if hidden is None
-                              else model.get_output_embeddings()(hidden[r, index]).float())
-                logprobs = torch.log_softmax(row_logits, dim=-1)
-                target = torch.tensor(option_ids, device=device)
-                per_option.append(logprobs.gather(1, target[:, None])[:, 0].tolist())
-            results.append(per_option)
+            logits = model.get_output_embeddings()(hidden[row_index, position_index]).float()
+        token_index = torch.tensor([t[2] for t in targets], device=device)
+        picked = torch.log_softmax(logits, dim=-1).gather(1, token_index[:, None])[:, 0].tolist()
+    results: list[list[list[float]]] = []
+    cursor = 0
+    for _, _, spans in rows:
+        per_option = []
+        for _, _, option_ids in spans:
+            per_option.append(picked[cursor : cursor + len(option_ids)])
+            cursor += len(option_ids)
+        results.append(per_option)
     return results
 
 
