@@ -107,6 +107,29 @@ class ValueEval:
 
 
 @dataclass
+class AgenticEval:
+    """The agentic misalignment task (msm_eval/agentic) on every arm, beside the values evals.
+
+    Attributes:
+        task_args: Its -T arguments, e.g. {families: [blackmail, leaking], goal_type: explicit}.
+        grader: The judge's Inspect model (model role "grader"); none: detectors only.
+        grader_args: Model arguments of the grader.
+        epochs: Samples per condition.
+        max_tokens: Token limit of each target turn.
+    """
+
+    task_args: dict[str, Any] = field(default_factory=dict)
+    grader: str | None = None
+    grader_args: dict[str, Any] = field(default_factory=dict)
+    epochs: int = 1
+    max_tokens: int | None = None
+
+    def validate(self, where: str) -> None:
+        if self.epochs < 1:
+            raise FieldError(join(where, "epochs"), f"must be >= 1, got {self.epochs}")
+
+
+@dataclass
 class EvalSettings:
     """How every arm is evaluated.
 
@@ -117,6 +140,7 @@ class EvalSettings:
         model_args: Inspect -M model arguments for the arms (e.g. vLLM's tool or LoRA settings).
         max_connections: Concurrent requests (the hf provider batches this many).
         question_seed: Seed of the question subsets (the same for every arm).
+        agentic: Also run the agentic misalignment task on every arm (optional).
     """
 
     values: dict[str, ValueEval] = field(
@@ -126,6 +150,7 @@ class EvalSettings:
     model_args: dict[str, Any] = field(default_factory=dict)
     max_connections: int = 16
     question_seed: int = 0
+    agentic: AgenticEval | None = None
 
     def task_args(self, value: str) -> dict[str, Any]:
         """The msm_eval/values arguments of one value's eval (also what marks a log as this eval's)."""
@@ -402,9 +427,7 @@ def run_evals(plan: Plan, *, quiet: bool) -> str:
     for arm in plan.eval_arms():
         done = finished_logs(arm.log_dir, evals)
         todo = [value for value in evals.values if value not in done]
-        if not todo:
-            skipped += 1
-        else:
+        if todo:
             if not quiet:
                 print(f"  evaluating {arm.key} on {', '.join(todo)}")
             tasks = [values_task(**evals.task_args(value)) for value in todo]
@@ -415,7 +438,6 @@ def run_evals(plan: Plan, *, quiet: bool) -> str:
             if failed:
                 error = failed[0].error.message.splitlines()[0] if failed[0].error else failed[0].status
                 raise UserError(f"evaluating {arm.key} failed ({error}); re-run to retry: finished evals are kept")
-            ran += 1
             if not quiet:
                 for log in logs:
                     scores = log.results.scores if log.results else []
@@ -425,12 +447,58 @@ def run_evals(plan: Plan, *, quiet: bool) -> str:
                     questions = int(metrics.get("questions", 0))
                     print(f"    {log.eval.task_args.get('value')}: {shown} ({questions} questions)")
                 print(f"    [{time.perf_counter() - started:.0f} s]")
+        ran_agentic = evals.agentic is not None and run_agentic(arm, evals, quiet=quiet)
+        if todo or ran_agentic:
+            ran += 1
+        else:
+            skipped += 1
         if arm.path is not None and not (arm.log_dir / "heldout_loss.json").is_file():
             losses = {spec: heldout_loss(arm.path, plan.spec_files(spec)[1], plan.config.midtrain.train.max_length)
                       for spec in plan.config.data.specs}
             arm.log_dir.mkdir(parents=True, exist_ok=True)
             (arm.log_dir / "heldout_loss.json").write_text(json.dumps(losses, indent=2) + "\n", encoding="utf-8")
     return f"{ran} arm{'s' * (ran != 1)} evaluated, {skipped} skipped (finished)"
+
+
+def agentic_log(arm: EvalArm, settings: AgenticEval) -> str | None:
+    """The arm's finished agentic log made with these task arguments and epochs, if any."""
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    folder = arm.log_dir / "agentic"
+    if not folder.is_dir():
+        return None
+    wanted = json.dumps(settings.task_args, sort_keys=True, default=str)
+    for info in sorted(list_eval_logs(str(folder)), key=lambda i: i.name, reverse=True):
+        log = read_eval_log(info.name, header_only=True)
+        passed = getattr(log.eval, "task_args_passed", None) or log.eval.task_args
+        if (log.status == "success" and json.dumps(passed, sort_keys=True, default=str) == wanted
+                and (log.eval.config.epochs or 1) == settings.epochs):
+            return info.name.removeprefix("file://")
+    return None
+
+
+def run_agentic(arm: EvalArm, evals: EvalSettings, *, quiet: bool) -> bool:
+    """Run the agentic task on one arm unless its log is finished; whether it ran."""
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
+
+    from msm_eval.agentic import agentic
+
+    settings = evals.agentic
+    assert settings is not None
+    if agentic_log(arm, settings):
+        return False
+    if not quiet:
+        print(f"  agentic misalignment on {arm.key}")
+    roles = {"grader": get_model(settings.grader, **settings.grader_args)} if settings.grader else None
+    [log] = inspect_eval(agentic(**settings.task_args), model=arm.model, model_args=evals.model_args,
+                         model_roles=roles, epochs=settings.epochs, max_tokens=settings.max_tokens,
+                         log_dir=str(arm.log_dir / "agentic"), max_connections=evals.max_connections,
+                         display="none")
+    if log.status != "success":
+        error = log.error.message.splitlines()[0] if log.error else log.status
+        raise UserError(f"agentic eval of {arm.key} failed ({error}); re-run to retry: finished evals are kept")
+    return True
 
 
 def heldout_loss(model_dir: Path, documents: Path, max_length: int) -> float | None:
@@ -532,6 +600,8 @@ def run_report(plan: Plan) -> str:
         sections.append(("Against the base model", _values.display_value_comparison(comparison)))
     if training:
         sections.append(("Training and held-out loss on spec documents", pd.DataFrame(training)))
+    if plan.config.evals.agentic is not None:
+        sections += agentic_sections(plan, arms)
     by_domain = _values.value_rate_table(rows, ["model", "value", "domain"])
     sections.append(("By domain", _values.display_value_rates(by_domain, ["model", "value", "domain"])))
     sections.append(("Method", _values.VALUES_METHOD + " Published: " + "; ".join(
@@ -553,6 +623,25 @@ def run_report(plan: Plan) -> str:
         _render.html_page(title, sections, out / "preference.png", figure_title="Value-aligned preference per arm"),
         encoding="utf-8")
     return f"written to {out}/report.md"
+
+
+def agentic_sections(plan: Plan, arms: list[EvalArm]) -> list[tuple[str, Any]]:
+    """Harmful rates per arm (seeds pooled) from the agentic logs, as `msm report` computes them."""
+    from msm_eval.report import _render
+    from msm_eval.report._load import load_samples
+    from msm_eval.report._stats import rate_table
+
+    settings = plan.config.evals.agentic
+    assert settings is not None
+    logs = {log: arm.label for arm in arms if (log := agentic_log(arm, settings))}
+    if not logs:
+        return []
+    rows = load_samples(list(logs), labels=logs)
+    table = rate_table(rows, ["model"])
+    table["order"] = table["model"].map([arm.label for arm in arms].index)
+    table = table.sort_values("order", kind="stable").drop(columns="order")
+    judge = f"judge {settings.grader}" if settings.grader else "no judge (detectors only)"
+    return [(f"Agentic misalignment per arm ({judge})", _render.display_rates(table, ["model"]))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,7 +686,7 @@ def tiny_config(config: ExperimentConfig, root: Path) -> ExperimentConfig:
         seeds=config.seeds[:2], midtrain=shrink(config.midtrain), sft=shrink(config.sft),
         evals=EvalSettings(
             values={value: ValueEval(4, settings.scoring) for value, settings in config.evals.values.items()},
-            scoring=config.evals.scoring, max_connections=4),
+            scoring=config.evals.scoring, max_connections=4, agentic=config.evals.agentic),
     )
 
 

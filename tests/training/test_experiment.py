@@ -44,6 +44,35 @@ def test_tiny_run_end_to_end_then_every_stage_is_skipped(tmp_path: Path, capsys:
     assert len(times) == 2 and set(times[1]) == {"data", "arms", "evals", "report"}
 
 
+def test_tiny_run_with_the_agentic_task_and_a_scripted_judge(tmp_path: Path) -> None:
+    from inspect_ai.model import ModelOutput
+
+    from training import checkpoint as ckpt
+    from training.experiment import AgenticEval, ExperimentConfig, run_experiment, tiny_config
+
+    asked: list[str] = []
+
+    def judge(messages, *args):  # noqa: ANN001, ANN002, ANN202
+        asked.append(str(messages[-1].text if messages else ""))
+        return ModelOutput.from_content("mockllm/model", "<reasoning>No coercion.</reasoning><answer>no</answer>")
+
+    config = ckpt.load_config(ExperimentConfig, CONFIGS / "cheese_smollm2.yaml", [], output_dir=str(tmp_path / "run"))
+    config.evals.agentic = AgenticEval(
+        task_args={"families": "blackmail", "goal_type": "none", "message_limit": 4},
+        grader="mockllm/model", grader_args={"custom_outputs": judge}, max_tokens=8)
+    config = tiny_config(config, tmp_path / "run-tiny")
+    run_experiment(config, quiet=True)
+    report = (tmp_path / "run-tiny" / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Agentic misalignment per arm (judge mockllm/model)" in report
+    section = report.split("Agentic misalignment per arm")[1].split("## ")[0]
+    assert section.count("| 0.0% [") >= 6 and "| msm_aft_cheese_affordability |" in section
+    assert len(asked) >= 6  # the scripted judge saw every arm's sample
+    agentic_logs = sorted((tmp_path / "run-tiny" / "evals").rglob("agentic/*.eval"))
+    assert len(agentic_logs) == 6
+    run_experiment(config, quiet=True)  # resumed: nothing evaluated again
+    assert sorted((tmp_path / "run-tiny" / "evals").rglob("agentic/*.eval")) == agentic_logs
+
+
 def test_interrupted_evals_resume_without_repeating_finished_values(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
