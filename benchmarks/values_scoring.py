@@ -90,7 +90,8 @@ def main() -> None:
     flat = [lp for per_request in packed for per_option in per_request for lp in per_option]
     ref_flat = [lp for per_row in reference for lp in per_row]
     worst = max(abs(a - b) for a, b in zip(flat, ref_flat, strict=True))
-    print(f"{len(questions)} questions, {len(rows)} (prompt, option) rows, {useful:,} tokens; threads {torch.get_num_threads()}")
+    threads = torch.get_num_threads()
+    print(f"{len(questions)} questions, {len(rows)} (prompt, option) rows, {useful:,} tokens; threads {threads}")
     print(f"plain rows, full logits : {t_plain:6.2f} s  {useful / t_plain:7.0f} tok/s  (reference, 1.00x)")
     print(f"packed rows (ours)      : {t_packed:6.2f} s  {useful / t_packed:7.0f} tok/s  ({t_plain / t_packed:.2f}x)")
     print(f"decoder only, no logits : {t_floor:6.2f} s  {useful / t_floor:7.0f} tok/s  ({t_plain / t_floor:.2f}x; "
