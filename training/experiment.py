@@ -711,22 +711,22 @@ def dry_run(plan: Plan) -> None:
         for seed in config.seeds:
             print(f"   seed {seed}:")
             arms_config = plan.arms_config(seed)
-            for arm in plan_arms(arms_config):
-                if arm.stage is None:
+            for planned in plan_arms(arms_config):
+                if planned.stage is None:
                     continue
-                if isinstance(arm.stage, MidtrainConfig):
-                    kind, source = "midtrain", "--documents " + " ".join(arm.stage.documents)
+                if isinstance(planned.stage, MidtrainConfig):
+                    kind, source = "midtrain", "--documents " + " ".join(planned.stage.documents)
                 else:
-                    parent = f" --parent {arm.stage.parent}" if arm.stage.parent else ""
+                    parent = f" --parent {planned.stage.parent}" if planned.stage.parent else ""
                     kind, source = "sft", f"--chats {plan.aft_chats}{parent}"
-                print(f"     msm train {kind} {source} --output-dir {arm.path} --set train.seed={seed}")
+                print(f"     msm train {kind} {source} --output-dir {planned.path} --set train.seed={seed}")
     print("3. evals")
     for arm in plan.eval_arms():
         for line in plan.eval_command(arm).splitlines():
             print(f"   {line}")
         if arm.path is not None:
-            held = ", ".join(str(plan.spec_files(spec)[1]) for spec in config.data.specs)
-            print(f"   held-out loss of {arm.path} on {held} -> {arm.log_dir / 'heldout_loss.json'}")
+            held_out = ", ".join(str(plan.spec_files(spec)[1]) for spec in config.data.specs)
+            print(f"   held-out loss of {arm.path} on {held_out} -> {arm.log_dir / 'heldout_loss.json'}")
     print("4. report")
     print(f"   {plan.report_dir / 'report.md'}, report.html, rates.csv, comparison.csv, preference.png")
 
@@ -753,7 +753,8 @@ def run_experiment(config: ExperimentConfig, *, dry: bool = False, quiet: bool =
             if config.pretrained_arms is not None:
                 status = "skipped (pretrained arms)"
             else:
-                before = sum(ckpt.is_finished(arm.path) for arm in plan.eval_arms() if arm.seed is not None)
+                before = sum(ckpt.is_finished(arm.path) for arm in plan.eval_arms()
+                             if arm.seed is not None and arm.path is not None)
                 for seed in config.seeds:
                     run_arms(plan.arms_config(seed), quiet=quiet, show=False)
                 status = f"done ({before} arm{'s' * (before != 1)} already finished, skipped)"

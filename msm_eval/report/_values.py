@@ -176,6 +176,7 @@ def plot_values(table: pd.DataFrame, path: Path, published: dict[str, dict[str, 
     import matplotlib.pyplot as plt
 
     values = list(dict.fromkeys(table["value"]))
+    all_paths = list(dict.fromkeys(table["path"]))  # one colour per scoring path in every panel
     fig, axes = plt.subplots(1, max(1, len(values)), figsize=(4.2 * max(1, len(values)), 3.8), squeeze=False)
     colours = plt.get_cmap("tab10")
     for ax, value in zip(axes[0], values, strict=False):
@@ -189,11 +190,11 @@ def plot_values(table: pd.DataFrame, path: Path, published: dict[str, dict[str, 
             ys = [rows.loc[m, "choice"] for m in models if m in rows.index]
             low = [rows.loc[m, "choice"] - rows.loc[m, "choice_ci_low"] for m in models if m in rows.index]
             high = [rows.loc[m, "choice_ci_high"] - rows.loc[m, "choice"] for m in models if m in rows.index]
-            ax.errorbar(xs, ys, yerr=[low, high], fmt="o", capsize=3, color=colours(j), label=scoring)
+            ax.errorbar(xs, ys, yerr=[low, high], fmt="o", capsize=3, color=colours(all_paths.index(scoring)),
+                        label=scoring)
         for i, model in enumerate(models):
             if published and model in published.get(value, {}):
-                ax.plot([i], [published[value][model]], "x", color="black", markersize=8,
-                        label="published" if i == 0 or "published" not in ax.get_legend_handles_labels()[1] else None)
+                ax.plot([i], [published[value][model]], "x", color="black", markersize=8, label="published (paper)")
         ax.axhline(0.5, color="grey", linewidth=0.6, alpha=0.6)
         ax.set_xticks(range(len(models)))
         ax.set_xticklabels(models, rotation=35, ha="right", fontsize=8)
@@ -202,7 +203,11 @@ def plot_values(table: pd.DataFrame, path: Path, published: dict[str, dict[str, 
         ax.set_title(value)
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("aligned option chosen (95% CI)")
-    axes[0][-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    legend: dict[str, Any] = {}
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    axes[0][-1].legend(legend.values(), legend.keys(), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -81,7 +81,7 @@ def value_scorer():  # noqa: ANN201
     """Turn the sample's answer record (see value_answer) into a value-aligned preference score."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        record = state.store.get("value_answer", {})
+        record: dict[str, Any] = state.store.get("value_answer", {})
         aligned_letter = state.metadata["aligned_letter"]
         value, answer, explanation = score_value(record, aligned_letter)
         return Score(value=value, answer=answer, explanation=explanation,
