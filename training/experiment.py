@@ -608,12 +608,8 @@ def run_report(plan: Plan) -> str:
         f"{value}: {info.published_source}" for value, info in value_infos().items() if info.published)))
     out = make_output_dir(plan.report_dir, "output_dir")
     title = f"msm experiment {plan.config.name}"
-    lines = [f"# {title}", ""]
-    for heading, content in sections:
-        body = content if isinstance(content, str) else _render.markdown_table(content)
-        lines += [f"## {heading}", "", body, ""]
-    lines += ["![value-aligned preference per arm](preference.png)", ""]
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    markdown = _render.markdown_page(title, sections, "preference.png", "value-aligned preference per arm")
+    (out / "report.md").write_text(markdown, encoding="utf-8")
     overall.to_csv(out / "rates.csv", index=False)
     if not comparison.empty:
         comparison.to_csv(out / "comparison.csv", index=False)

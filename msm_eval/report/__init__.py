@@ -131,11 +131,7 @@ def build_report(
     sections += [
         ("Method", _render.METHODS),
     ]
-    lines = [f"# {title}", ""]
-    for heading, content in sections:
-        body = content if isinstance(content, str) else _render.markdown_table(content)
-        lines += [f"## {heading}", "", body, ""]
-    lines += ["![harmful rate per condition](harmful_rate.png)", ""]
+    text = _render.markdown_page(title, sections, "harmful_rate.png", "harmful rate per condition")
 
     markdown, page, png, csv = out / "report.md", out / "report.html", out / "harmful_rate.png", out / "rates.csv"
     planned = [markdown, csv, out / "comparison.csv", out / "agreement.csv", png, page]
@@ -148,7 +144,7 @@ def build_report(
             save(path)
         files.append(path)
 
-    write(markdown, lambda path: path.write_text("\n".join(lines), encoding="utf-8"))
+    write(markdown, lambda path: path.write_text(text, encoding="utf-8"))
     write(csv, lambda path: rates.to_csv(path, index=False))
     if not comparison.empty:
         write(out / "comparison.csv", lambda path: comparison.to_csv(path, index=False))
@@ -203,11 +199,7 @@ def build_values_report(
     comparison = _values.value_comparison_table(rows, baseline) if len(models) > 1 else pd.DataFrame()
     sections = _values.values_sections(rows, baseline)
     title = "msm-eval values report: " + ", ".join(models)
-    lines = [f"# {title}", ""]
-    for heading, content in sections:
-        body = content if isinstance(content, str) else _render.markdown_table(content)
-        lines += [f"## {heading}", "", body, ""]
-    lines += ["![value-aligned preference](preference.png)", ""]
+    text = _render.markdown_page(title, sections, "preference.png", "value-aligned preference")
     markdown, page, png, csv = out / "report.md", out / "report.html", out / "preference.png", out / "rates.csv"
     planned = [markdown, csv, out / "comparison.csv", png, page]
     check_output_files([path for path in planned if path.name != "comparison.csv" or not comparison.empty])
@@ -219,7 +211,7 @@ def build_values_report(
             save(path)
         files.append(path)
 
-    write(markdown, lambda path: path.write_text("\n".join(lines), encoding="utf-8"))
+    write(markdown, lambda path: path.write_text(text, encoding="utf-8"))
     write(csv, lambda path: pd.concat([overall.assign(domain="all"), rates]).to_csv(path, index=False))
     if not comparison.empty:
         write(out / "comparison.csv", lambda path: comparison.to_csv(path, index=False))

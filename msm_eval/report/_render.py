@@ -156,6 +156,16 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def markdown_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], image: str, alt: str) -> str:
+    """The report as Markdown: a title, one heading per section, then the plot."""
+    lines = [f"# {title}", ""]
+    for heading, content in sections:
+        body = content if isinstance(content, str) else markdown_table(content)
+        lines += [f"## {heading}", "", body, ""]
+    lines += [f"![{alt}]({image})", ""]
+    return "\n".join(lines)
+
+
 def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: Path,
               figure_title: str = "Harmful rate per condition") -> str:
     """A self-contained page: inline CSS, tables, and the plot embedded as a data URI."""
