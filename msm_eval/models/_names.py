@@ -17,19 +17,22 @@ from urllib.parse import urlparse
 
 from msm_eval.errors import UserError
 
-OFFLINE_MODELS = "hf/<local model folder>, mockllm/model"
+OFFLINE_MODELS = "hf/<local model folder>, hflocal/<local model folder>, mockllm/model"
+# Providers that load a local Hugging Face folder: Inspect's own and ours (fast on CPU).
+LOCAL_HF_PROVIDERS = ("hf", "hflocal")
 _MARKUP = re.compile(r"\[/?(bold|italic|underline|red|yellow|green|blue)\]")
 
 
-def hf_model(path: Path) -> tuple[str, dict[str, Any]]:
+def hf_model(path: Path, provider: str = "hf") -> tuple[str, dict[str, Any]]:
     """The Inspect model name and model args for a local Hugging Face folder.
 
-    The name is `hf/<folder name>` and the path travels as the hf provider's `model_path` argument,
+    The name is `<provider>/<folder name>` (`hf`, or `hflocal` for our fast CPU path) and the path
+    travels as the provider's `model_path` argument,
     so names never read `hf//abs/path` and the log shows a short name. Whoever runs it must also
     `register_model_info(name, path)`: Inspect's agent loop looks models up by name and would
     otherwise ask the Hub for `<folder name>`.
     """
-    return f"hf/{path.name}", {"model_path": str(path)}
+    return f"{provider}/{path.name}", {"model_path": str(path)}
 
 
 def register_model_info(name: str, folder: Path | None) -> None:
@@ -106,7 +109,7 @@ def check_model_name(name: str, argument: str, *, offline: str = OFFLINE_MODELS)
             f"argument {argument}: unknown provider {provider!r} in {name!r}; Inspect's providers: "
             f"{', '.join(providers)}; {works}"
         )
-    if provider == "hf":
+    if provider in LOCAL_HF_PROVIDERS:
         _check_hf(name, model, argument, works)
 
 
@@ -117,7 +120,10 @@ def _check_hf(name: str, model: str, argument: str, works: str) -> None:
             raise UserError(f"argument {argument}: {path} is not a Hugging Face model folder (no config.json); {works}")
         return
     if path.exists():
-        raise UserError(f"argument {argument}: {path} is a file; hf/ takes a model folder or a Hub name; {works}")
+        provider = name.partition("/")[0]
+        raise UserError(
+            f"argument {argument}: {path} is a file; {provider}/ takes a model folder or a Hub name; {works}"
+        )
     looks_like_path = model.startswith(("/", ".", "~")) or model.count("/") > 1
     if looks_like_path:
         raise UserError(f"argument {argument}: {name!r}: no such model folder {model!r}; {works}")

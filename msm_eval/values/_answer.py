@@ -40,9 +40,10 @@ def lettered_prompt(kind: str, question: str, first: str, second: str) -> str:
 
 
 def local_transformers(model: Model) -> Any | None:
-    """The hf provider's model API (holding .model and .tokenizer), or None for other providers."""
+    """The hf (or hflocal) provider's model API (holding .model and .tokenizer), or None for others."""
     api = model.api
-    return api if type(api).__name__ == "HuggingFaceAPI" and getattr(api, "model", None) is not None else None
+    is_hf = any(cls.__name__ == "HuggingFaceAPI" for cls in type(api).__mro__)  # without importing torch
+    return api if is_hf and getattr(api, "model", None) is not None else None
 
 
 # Models (by id) that answered a logprobs request without logprobs: auto sends them straight to
