@@ -26,7 +26,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage
@@ -93,7 +93,7 @@ class GrowingLayer(DynamicLayer):
         self._keys[..., self.length : end, :] = key_states
         self._values[..., self.length : end, :] = value_states
         self._set_length(end)
-        return self.keys, self.values
+        return self._keys[..., :end, :], self._values[..., :end, :]
 
     def crop(self, tokens_to_remove: int) -> None:
         if tokens_to_remove > 0:
@@ -210,9 +210,10 @@ class LocalHFAPI(HuggingFaceAPI):
         model_name: str,
         base_url: str | None = None,
         api_key: str | None = None,
-        config: GenerateConfig = GenerateConfig(),
+        config: GenerateConfig | None = None,
         **model_args: Any,
     ) -> None:
+        config = config or GenerateConfig()
         threads = model_args.pop("threads", None)
         prefix_cache = model_args.pop("prefix_cache", None)
         if "dtype" not in model_args and not torch.cuda.is_available() and cpu_has_amx():
@@ -293,7 +294,7 @@ class LocalHFAPI(HuggingFaceAPI):
         # The last sampled token never went through the model, so the cache holds all but it.
         self.pool.give_back((prompt + generated)[:position], len(prompt), cache)
         self._count(len(prompt) - reused, reused, prefill_s, len(generated), decode_s)
-        text = self.tokenizer.decode(generated, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        text = str(self.tokenizer.decode(generated, skip_special_tokens=True, clean_up_tokenization_spaces=False))
         logprobs = torch.log_softmax(torch.stack(logits_kept), dim=-1) if logits_kept else None
         return GenerateOutput(
             output=text,
@@ -326,7 +327,8 @@ class LocalHFAPI(HuggingFaceAPI):
     def _next_token(context: list[int], logits: torch.Tensor, sampling: LogitsProcessorList | None) -> int:
         if sampling is None:
             return int(logits.argmax(dim=-1)[0])
-        scores = sampling(torch.tensor([context], device=logits.device), logits)
+        context_ids = cast(torch.LongTensor, torch.tensor([context], device=logits.device))
+        scores = sampling(context_ids, cast(torch.FloatTensor, logits))
         return int(torch.multinomial(torch.softmax(scores, dim=-1), num_samples=1)[0, 0])
 
     def _stop_token_ids(self) -> set[int]:
