@@ -32,7 +32,10 @@ class DemoSettings:
     message_limit: int = 8  # system, user, then at most three tool rounds
 
 
-DEMO_OFFLINE = "the embedded default model (leave out --model), hf/<local model folder>, mockllm/model"
+DEMO_OFFLINE = (
+    "the embedded default model (leave out --model), hflocal/<local model folder>, hf/<local model folder>, "
+    "mockllm/model"
+)
 
 
 def settings_text(settings: DemoSettings | None = None) -> str:

@@ -37,7 +37,7 @@ from training.arms import ArmsConfig, StageSettings, arm_names, plan_arms, run_a
 from training.midtrain import MidtrainConfig
 
 STAGES = ("data", "arms", "evals", "report")
-PROVIDERS = ("hf", "vllm")
+PROVIDERS = ("hf", "hflocal", "vllm")
 
 
 @dataclass
@@ -136,7 +136,8 @@ class EvalSettings:
     Attributes:
         values: Value -> its settings (questions, scoring); `{}` asks every question.
         scoring: Values-eval scoring (auto, labels, likelihood, generate); see msm_eval/values.
-        provider: hf (transformers, CPU or GPU) or vllm (GPU).
+        provider: hf (transformers, CPU or GPU), hflocal (ours: faster agentic turns on CPU; one
+            thread per concurrent sample) or vllm (GPU).
         model_args: Inspect -M model arguments for the arms (e.g. vLLM's tool or LoRA settings).
         max_connections: Concurrent requests (the hf provider batches this many).
         question_seed: Seed of the question subsets (the same for every arm).
