@@ -118,7 +118,7 @@ def test_dry_run_of_the_cpu_config_names_every_training_command(capsys: pytest.C
         ("evals.scoring=vibes", "evals.scoring: 'vibes'; allowed: auto, labels, likelihood, generate"),
         ("seeds=[1, 1]", "seeds: give distinct whole numbers >= 0"),
         ("data.heldout_share=0.7", "data.heldout_share: must be >= 0 and < 0.5"),
-        ("evals.provider=tgi", "evals.provider: 'tgi'; allowed: hf, vllm"),
+        ("evals.provider=tgi", "evals.provider: 'tgi'; allowed: hf, hflocal, vllm"),
     ],
 )
 def test_bad_experiment_config_is_one_line(override: str, expected: str, capsys: pytest.CaptureFixture[str]) -> None:
