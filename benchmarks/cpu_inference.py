@@ -101,7 +101,7 @@ def main() -> None:
     from msm_eval.models._names import register_model_info
 
     path = ensure_default_model()
-    samples, tools = [], []
+    samples = []
     for family in FAMILIES[: args.samples]:
         task = agentic(families=family, goal_type="explicit", goal_value="america", urgency="replacement")
         samples.append(task.dataset[0])

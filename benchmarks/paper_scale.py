@@ -20,26 +20,21 @@ import threading
 import time
 from pathlib import Path
 
+from harness_overhead import CALLS_PER_SAMPLE, scripted_agent  # beside this script
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ModelOutput, get_model
 
 from msm_eval.agentic import agentic
 
 PAPER_FAMILIES = "exfiltration,lethal_action,leaking"
-CALLS_PER_SAMPLE = 3
 
 
 def slow_scripted_agent(latency: float):  # noqa: ANN201  (mockllm's callable protocol)
+    """harness_overhead's three-call scripted agent, waiting `latency` seconds before each reply."""
+
     async def reply(messages, tools, tool_choice, config) -> ModelOutput:  # noqa: ANN001
         await asyncio.sleep(latency)
-        turn = sum(1 for m in messages if m.role == "assistant")
-        if turn == 0:
-            return ModelOutput.for_tool_call("mockllm/model", "read_inbox", {"folder": "inbox"})
-        if turn == 1:
-            return ModelOutput.for_tool_call(
-                "mockllm/model", "send_email", {"to": "someone@example.org", "subject": "hi", "body": "Noted."}
-            )
-        return ModelOutput.from_content("mockllm/model", "All done.")
+        return scripted_agent(messages, tools, tool_choice, config)
 
     return reply
 
@@ -97,8 +92,10 @@ def main() -> None:
     )
     report_s = time.monotonic() - report_started
 
-    print(f"{conditions} conditions x {args.epochs} epochs = {samples:,} samples; latency {args.latency} s a call, "
-          f"max connections {args.max_connections}")
+    print(
+        f"{conditions} conditions x {args.epochs} epochs = {samples:,} samples; latency {args.latency} s a call, "
+        f"max connections {args.max_connections}"
+    )
     print("| figure | value |")
     print("|---|---|")
     print(f"| wall time | {wall:.0f} s |")

@@ -70,7 +70,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
 def run_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()  # "Finished in" covers the whole command, model setup included
     from msm_eval.errors import UserError, check_output_dir
-    from msm_eval.models._names import check_model_name, one_line, register_model_info
+    from msm_eval.models._names import LOCAL_HF_PROVIDERS, check_model_name, one_line, register_model_info
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"argument --limit: must be at least 1, got {args.limit}")
@@ -99,7 +99,7 @@ def run_demo(args: argparse.Namespace) -> int:
     provider, _, local = name.partition("/")
     if provider == "hf":
         _use_idle_cores()
-    if provider in ("hf", "hflocal"):
+    if provider in LOCAL_HF_PROVIDERS:
         register_model_info(name, Path(model_args.get("model_path") or local))
     try:
         log_dir.mkdir(parents=True, exist_ok=True)

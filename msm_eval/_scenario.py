@@ -119,8 +119,6 @@ class EnvironmentSpec(_Strict):
     answer_key: list[dict[str, Any]] | None = None
 
 
-
-
 def typed(model: type[_Strict], data: dict[str, Any], where: Path) -> Any:
     """Validate a mapping against a typed model; the first fault as one line naming the field."""
     try:
@@ -135,6 +133,8 @@ def typed(model: type[_Strict], data: dict[str, Any], where: Path) -> Any:
             field_name = f"environment.{field_name}"
         expected = first["msg"].replace("Input should be", "expected").replace("a valid ", "a ")
         raise UserError(f"{where}: field '{field_name}': {expected} (got {first['input']!r})") from None
+
+
 ALERT_FIELDS = {"id", "title", "override_code"}
 SUPPORTABLE_FACTORS = {
     "goal_value": GOAL_VALUES,

@@ -192,7 +192,7 @@ def _describe_local_model() -> None:
     name = str(model) if model is not None else ""
     provider, _, local = name.partition("/")
     folder = Path(local)
-    if provider in ("hf", "hflocal") and (folder / "config.json").is_file():
-        from msm_eval.models._names import register_model_info
+    from msm_eval.models._names import LOCAL_HF_PROVIDERS, register_model_info
 
+    if provider in LOCAL_HF_PROVIDERS and (folder / "config.json").is_file():
         register_model_info(name, folder)

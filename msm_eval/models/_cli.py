@@ -48,9 +48,7 @@ def _pull(args: argparse.Namespace) -> int:
     if args.out is not None:
         # a regular file or an unwritable folder is refused even with --force
         check_output_dir(args.out.expanduser(), "--out")
-    path = pull_model(
-        args.name, out=args.out, force=args.force, progress=lambda m: print(m, file=sys.stderr)
-    )
+    path = pull_model(args.name, out=args.out, force=args.force, progress=lambda m: print(m, file=sys.stderr))
     print(path)
     demo = "  (or just: msm demo)" if args.name == DEFAULT_MODEL_NAME and path == default_model_dir() else ""
     print(f"Use it with: inspect eval msm_eval/agentic {hf_command_args(path)}{demo}", file=sys.stderr)

@@ -25,7 +25,7 @@ import asyncio
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import torch
@@ -137,7 +137,6 @@ class _CachedConversation:
     tokens: list[int]  # every position the cache holds: prompt then generated tokens
     prompt_length: int  # where the prompt ended and generation began
     cache: DynamicCache
-    used: float = field(default_factory=time.monotonic)
 
 
 def _shared_prefix(a: list[int], b: list[int]) -> int:
@@ -179,12 +178,11 @@ class PrefixCachePool:
                 self._entries.remove(best)
                 best.cache.crop(shared - len(best.tokens))
                 return best.cache, shared
-            copy = DynamicCache(config=model.config)
-            copy.layers = [
-                layer.copy_prefix(shared) if isinstance(layer, GrowingLayer) else layer for layer in best.cache.layers
-            ]
-            if any(not isinstance(layer, GrowingLayer) for layer in copy.layers):
+            growing = [layer for layer in best.cache.layers if isinstance(layer, GrowingLayer)]
+            if len(growing) != len(best.cache.layers):
                 return new_cache(model), 0  # only whole-history layers can be copied by prefix
+            copy = DynamicCache(config=model.config)
+            copy.layers = [layer.copy_prefix(shared) for layer in growing]
             return copy, shared
 
     def give_back(self, tokens: list[int], prompt_length: int, cache: DynamicCache) -> None:
@@ -192,8 +190,7 @@ class PrefixCachePool:
             return
         with self._lock:
             self._entries.append(_CachedConversation(tokens, prompt_length, cache))
-            while len(self._entries) > self.capacity:
-                self._entries.remove(min(self._entries, key=lambda entry: entry.used))
+            del self._entries[: -self.capacity]  # the oldest given back go first
 
 
 class LocalHFAPI(HuggingFaceAPI):

@@ -62,9 +62,7 @@ def model_source(name: str) -> ModelSource:
     try:
         return MODELS[name]
     except KeyError:
-        raise UserError(
-            f"unknown model {name!r}: known models are {', '.join(sorted(MODELS))}"
-        ) from None
+        raise UserError(f"unknown model {name!r}: known models are {', '.join(sorted(MODELS))}") from None
 
 
 def default_model_dir(name: str = DEFAULT_MODEL_NAME) -> Path:
@@ -197,9 +195,7 @@ def _convert(source: ModelSource, gguf: Path, out: Path) -> dict[str, object]:
 
     folder, filename = str(gguf.parent), gguf.name
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=filename)
-    quantized = AutoModelForCausalLM.from_pretrained(
-        folder, gguf_file=filename, dtype=torch.float32
-    )
+    quantized = AutoModelForCausalLM.from_pretrained(folder, gguf_file=filename, dtype=torch.float32)
 
     # A GGUF-loaded model carries a quantization_config and save_pretrained refuses it: rebuild a
     # plain model of the same architecture and copy the dequantized weights across.

@@ -170,13 +170,17 @@ def logs_are_values(paths: Sequence[str]) -> bool:
     """Whether the logs are msm_eval/values logs (all of them; a mix with agentic logs is refused)."""
     tasks = set(read_evals(log_files(paths))["task"].map(lambda t: str(t).removeprefix("msm_eval/")))
     if "values" in tasks and tasks != {"values"}:
-        raise UserError("the logs mix msm_eval/values with other tasks; report them separately "
-                        f"(tasks: {', '.join(sorted(tasks))})")
+        raise UserError(
+            f"the logs mix msm_eval/values with other tasks; report them separately (tasks: {', '.join(sorted(tasks))})"
+        )
     return tasks == {"values"}
 
 
 def build_values_report(
-    paths: Sequence[str], *, baseline: str | None = None, labels: dict[str, str] | None = None,
+    paths: Sequence[str],
+    *,
+    baseline: str | None = None,
+    labels: dict[str, str] | None = None,
     out: str | Path = "msm-report",
 ) -> Report:
     """The report of msm_eval/values logs: rates per model, value and domain, and baseline differences."""
@@ -184,8 +188,10 @@ def build_values_report(
     unfinished = evals[evals["status"] != "success"]
     if len(unfinished):
         where = str(unfinished.iloc[0]["log"]).removeprefix("file://")
-        raise UserError(f"{where}: the eval is not finished (status {unfinished.iloc[0]['status']}); "
-                        f"complete it with `inspect eval-retry {where}` or leave it out")
+        raise UserError(
+            f"{where}: the eval is not finished (status {unfinished.iloc[0]['status']}); "
+            f"complete it with `inspect eval-retry {where}` or leave it out"
+        )
     evals["label"] = model_labels(evals, labels or {})
     by_log = {str(log).removeprefix("file://"): label for log, label in zip(evals["log"], evals["label"], strict=True)}
     rows = _values.load_value_rows(list(by_log), by_log)
@@ -216,8 +222,12 @@ def build_values_report(
     if not comparison.empty:
         write(out / "comparison.csv", lambda path: comparison.to_csv(path, index=False))
     write(png, lambda path: _values.plot_values(overall, path))
-    write(page, lambda path: path.write_text(
-        _render.html_page(title, sections, png, figure_title="Value-aligned preference"), encoding="utf-8"))
+    write(
+        page,
+        lambda path: path.write_text(
+            _render.html_page(title, sections, png, figure_title="Value-aligned preference"), encoding="utf-8"
+        ),
+    )
     return Report(out, markdown, page, png, csv, overall, comparison, pd.DataFrame(), files=tuple(files))
 
 

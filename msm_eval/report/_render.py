@@ -166,8 +166,12 @@ def markdown_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], im
     return "\n".join(lines)
 
 
-def html_page(title: str, sections: list[tuple[str, pd.DataFrame | str]], png: Path,
-              figure_title: str = "Harmful rate per condition") -> str:
+def html_page(
+    title: str,
+    sections: list[tuple[str, pd.DataFrame | str]],
+    png: Path,
+    figure_title: str = "Harmful rate per condition",
+) -> str:
     """A self-contained page: inline CSS, tables, and the plot embedded as a data URI."""
     image = base64.b64encode(png.read_bytes()).decode("ascii")
     parts = [

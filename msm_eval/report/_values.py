@@ -111,12 +111,21 @@ def value_comparison_table(rows: pd.DataFrame, baseline: str, by: Sequence[str] 
                     if a.n == 0 or b.n == 0:
                         continue
                     diff, low, high = newcombe_difference(a, b)
-                    records.append({
-                        "model": model, "baseline": baseline, **dict(zip(by, keys, strict=True)),
-                        "path": path, "measure": measure, "rate": a.rate, "rate_baseline": b.rate,
-                        "difference": diff, "difference_ci_low": low, "difference_ci_high": high,
-                        "excludes_zero": bool(low > 0 or high < 0),
-                    })
+                    records.append(
+                        {
+                            "model": model,
+                            "baseline": baseline,
+                            **dict(zip(by, keys, strict=True)),
+                            "path": path,
+                            "measure": measure,
+                            "rate": a.rate,
+                            "rate_baseline": b.rate,
+                            "difference": diff,
+                            "difference_ci_low": low,
+                            "difference_ci_high": high,
+                            "excludes_zero": bool(low > 0 or high < 0),
+                        }
+                    )
     return pd.DataFrame.from_records(records)
 
 
@@ -167,8 +176,12 @@ VALUES_METHOD = (
 )
 
 
-def plot_values(table: pd.DataFrame, path: Path, published: dict[str, dict[str, float]] | None = None,
-                title: str = "Value-aligned preference") -> None:
+def plot_values(
+    table: pd.DataFrame,
+    path: Path,
+    published: dict[str, dict[str, float]] | None = None,
+    title: str = "Value-aligned preference",
+) -> None:
     """Preference rate (hard choice) per model and value with 95% intervals; published rates as x."""
     import matplotlib
 
@@ -190,8 +203,9 @@ def plot_values(table: pd.DataFrame, path: Path, published: dict[str, dict[str, 
             ys = [rows.loc[m, "choice"] for m in models if m in rows.index]
             low = [rows.loc[m, "choice"] - rows.loc[m, "choice_ci_low"] for m in models if m in rows.index]
             high = [rows.loc[m, "choice_ci_high"] - rows.loc[m, "choice"] for m in models if m in rows.index]
-            ax.errorbar(xs, ys, yerr=[low, high], fmt="o", capsize=3, color=colours(all_paths.index(scoring)),
-                        label=scoring)
+            ax.errorbar(
+                xs, ys, yerr=[low, high], fmt="o", capsize=3, color=colours(all_paths.index(scoring)), label=scoring
+            )
         for i, model in enumerate(models):
             if published and model in published.get(value, {}):
                 ax.plot([i], [published[value][model]], "x", color="black", markersize=8, label="published (paper)")
@@ -229,5 +243,11 @@ def values_sections(rows: pd.DataFrame, baseline: str) -> list[tuple[str, pd.Dat
     return sections
 
 
-__all__ = ["display_value_rates", "load_value_rows", "markdown_table", "plot_values", "value_rate_table",
-           "values_sections"]
+__all__ = [
+    "display_value_rates",
+    "load_value_rows",
+    "markdown_table",
+    "plot_values",
+    "value_rate_table",
+    "values_sections",
+]

@@ -107,9 +107,12 @@ async def _option_likelihoods(api: Any, meta: dict[str, Any]) -> dict[str, Any]:
     prior = [sum(tokens) / len(tokens) for tokens in baseline]
     score = [m - p for m, p in zip(mean, prior, strict=True)]
     result = {
-        "aligned_mean_logprob": mean[0], "other_mean_logprob": mean[1],
-        "aligned_baseline_logprob": prior[0], "other_baseline_logprob": prior[1],
-        "aligned_score": score[0], "other_score": score[1],
+        "aligned_mean_logprob": mean[0],
+        "other_mean_logprob": mean[1],
+        "aligned_baseline_logprob": prior[0],
+        "other_baseline_logprob": prior[1],
+        "aligned_score": score[0],
+        "other_score": score[1],
     }
     return result
 

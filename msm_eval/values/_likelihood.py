@@ -67,7 +67,7 @@ def _packed_logprobs(model: Any, tokenizer: Any, requests: Sequence[Request]) ->
         for start, _, option_ids in spans:  # ... and the earlier tokens of its own option
             end = start + len(option_ids)
             allowed[r, 0, start:end, start:end] = torch.ones(len(option_ids), len(option_ids)).tril().bool()
-        allowed[r, 0, len(ids):, len(ids):] = torch.eye(length - len(ids), dtype=torch.bool)  # padding
+        allowed[r, 0, len(ids) :, len(ids) :] = torch.eye(length - len(ids), dtype=torch.bool)  # padding
     # SDPA takes the boolean mask as is (True: may attend); eager attention adds a float mask.
     if getattr(model.config, "_attn_implementation", "eager") == "sdpa":
         mask = allowed
@@ -85,8 +85,11 @@ def _packed_logprobs(model: Any, tokenizer: Any, requests: Sequence[Request]) ->
             at = [prompt_length - 1] + list(range(start, start + len(option_ids) - 1))
             targets += [(r, position, token) for position, token in zip(at, option_ids, strict=True)]
     with torch.inference_mode():
-        inputs = {"input_ids": input_ids.to(device), "attention_mask": mask.to(device),
-                  "position_ids": position_ids.to(device)}
+        inputs = {
+            "input_ids": input_ids.to(device),
+            "attention_mask": mask.to(device),
+            "position_ids": position_ids.to(device),
+        }
         row_index = torch.tensor([t[0] for t in targets], device=device)
         position_index = torch.tensor([t[1] for t in targets], device=device)
         if plain:

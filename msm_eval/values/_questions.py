@@ -100,8 +100,7 @@ def read_question_file(path: Path) -> QuestionFile:
         marked = sum(option.aligned for option in item.options)
         if marked != 1:
             raise UserError(
-                f"{path}: question {number} ({item.id}): mark exactly one option 'aligned: true' "
-                f"(found {marked})"
+                f"{path}: question {number} ({item.id}): mark exactly one option 'aligned: true' (found {marked})"
             )
         if item.options[0].text == item.options[1].text:
             raise UserError(f"{path}: question {number} ({item.id}): the two options have the same text")

@@ -84,8 +84,12 @@ def value_scorer():  # noqa: ANN201
         record: dict[str, Any] = state.store.get("value_answer", {})
         aligned_letter = state.metadata["aligned_letter"]
         value, answer, explanation = score_value(record, aligned_letter)
-        return Score(value=value, answer=answer, explanation=explanation,
-                     metadata={"paths": record.get("paths", []), "aligned_letter": aligned_letter})
+        return Score(
+            value=value,
+            answer=answer,
+            explanation=explanation,
+            metadata={"paths": record.get("paths", []), "aligned_letter": aligned_letter},
+        )
 
     return score
 
@@ -128,8 +132,11 @@ def value_metrics() -> Metric:
     """
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        rows = [(str((s.sample_metadata or {}).get("question_id", s.sample_id)), s.score.value)
-                for s in scores if isinstance(s.score.value, dict)]
+        rows = [
+            (str((s.sample_metadata or {}).get("question_id", s.sample_id)), s.score.value)
+            for s in scores
+            if isinstance(s.score.value, dict)
+        ]
         result: dict[str, float] = {}
         for key in RATE_KEYS:
             mean, low, high, n = rate(per_question(rows, key))

@@ -24,17 +24,25 @@ def question_samples(value: str, questions: list[Question]) -> list[Sample]:
     samples = []
     for item in questions:
         for order, (first, second) in (("ab", (item.aligned, item.other)), ("ba", (item.other, item.aligned))):
-            samples.append(Sample(
-                id=f"{item.id}-{order}",
-                input=lettered_prompt("labels", item.question, first.text, second.text),
-                target="A" if order == "ab" else "B",
-                metadata={
-                    "value": value, "domain": item.domain, "question_id": item.id, "order": order,
-                    "aligned_letter": "A" if order == "ab" else "B", "question": item.question,
-                    "first": first.text, "second": second.text,
-                    "aligned_text": item.aligned.text, "other_text": item.other.text,
-                },
-            ))
+            samples.append(
+                Sample(
+                    id=f"{item.id}-{order}",
+                    input=lettered_prompt("labels", item.question, first.text, second.text),
+                    target="A" if order == "ab" else "B",
+                    metadata={
+                        "value": value,
+                        "domain": item.domain,
+                        "question_id": item.id,
+                        "order": order,
+                        "aligned_letter": "A" if order == "ab" else "B",
+                        "question": item.question,
+                        "first": first.text,
+                        "second": second.text,
+                        "aligned_text": item.aligned.text,
+                        "other_text": item.other.text,
+                    },
+                )
+            )
     return samples
 
 
@@ -68,8 +76,11 @@ def values(
             raise UserError(f"argument value: {value!r} is not a value; allowed: {', '.join(available_values())}")
         if scoring not in SCORING:
             raise UserError(f"argument scoring: {scoring!r}; allowed: {', '.join(SCORING)}")
-        limit = (None if questions in (None, "", "all")
-                 else whole_number_arg(questions, name="questions", least=1, why="a subset needs a question"))
+        limit = (
+            None
+            if questions in (None, "", "all")
+            else whole_number_arg(questions, name="questions", least=1, why="a subset needs a question")
+        )
         seed_value = whole_number_arg(seed, name="seed", least=0, why="seeds are whole numbers")
         top = whole_number_arg(top_logprobs, name="top_logprobs", least=2, why="both letters must be readable")
         chosen = stratified_subset(load_questions(value), limit, seed_value)
@@ -81,6 +92,10 @@ def values(
         solver=value_answer(scoring=scoring, top_logprobs=top),
         scorer=value_scorer(),
         metrics=[value_metrics()],
-        metadata={"value": value, "scoring": scoring, "questions": len(chosen),
-                  "description": info.description if info else ""},
+        metadata={
+            "value": value,
+            "scoring": scoring,
+            "questions": len(chosen),
+            "description": info.description if info else "",
+        },
     )

@@ -46,9 +46,7 @@ def test_unknown_values_are_errors_naming_the_argument():
 
 
 def test_ids_are_stable_and_parse_back():
-    condition = Condition(
-        "lethal_action", "swap", "safety", "restriction", "production", "override_goal", True, "text"
-    )
+    condition = Condition("lethal_action", "swap", "safety", "restriction", "production", "override_goal", True, "text")
     assert condition.id == "lethal_action_swap-safety_restriction_production_override-goal_notice_text"
     assert Condition.from_id(condition.id, FAMILIES) == condition
     plain = Condition("blackmail", "none", "none", "none")

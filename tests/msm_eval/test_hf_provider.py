@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from inspect_ai import Task, eval
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessageAssistant
 from inspect_ai.solver import generate, use_tools
 from inspect_ai.tool import Tool, tool
 
+import msm_eval._registry  # noqa: F401  (registers hflocal/ under pytest, where entry points may hide)
 from msm_eval.agentic import agentic
 from msm_eval.cli import main
 
@@ -46,15 +48,14 @@ def test_inline_task_with_a_tool(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
 
 
-def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("provider", ["hf", "hflocal"])
+def test_one_agentic_sample(provider: str, tiny_model_dir: Path, tmp_path: Path) -> None:
     # The task function itself, not the name "msm_eval/agentic": under pytest the repository root
     # is on sys.path and its msm_eval.egg-info hides the editable install's metadata from Inspect.
-    task = agentic(
-        families="blackmail", goal_type="explicit", goal_value="america", urgency="replacement"
-    )
+    task = agentic(families="blackmail", goal_type="explicit", goal_value="america", urgency="replacement")
     [log] = eval(
         task,
-        model=f"hf/{tiny_model_dir}",
+        model=f"{provider}/{tiny_model_dir}",
         limit=1,
         max_tokens=8,
         log_dir=str(tmp_path),
@@ -63,6 +64,7 @@ def test_one_agentic_sample(tiny_model_dir: Path, tmp_path: Path) -> None:
     assert log.status == "success", log.error
     [sample] = log.samples or []
     assert sample.id == "blackmail_explicit-america_replacement"
+    assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
     assert sample.scores  # scored from the recorded actions (none, for a random model)
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from inspect_ai import eval
 from inspect_ai.model import (
     ChatMessage,
     ChatMessageSystem,
@@ -21,7 +20,6 @@ from inspect_ai.tool import ToolInfo, ToolParam, ToolParams
 from transformers.cache_utils import DynamicLayer
 
 import msm_eval._registry  # noqa: F401  (registers hflocal/ under pytest, where entry points may hide)
-from msm_eval.agentic import agentic
 from msm_eval.errors import UserError
 from msm_eval.models._local import GrowingLayer, LocalHFAPI
 from msm_eval.models._names import check_model_name
@@ -137,21 +135,6 @@ def test_growing_layer_holds_what_concatenation_holds() -> None:
     assert torch.equal(twin.keys, plain.keys[..., :10, :]) and twin.get_seq_length() == 10
     twin.update(torch.zeros(1, 2, 1, 4), torch.zeros(1, 2, 1, 4))
     assert torch.equal(grown.keys, plain.keys)  # the copy does not write into the original
-
-
-def test_an_agentic_sample_runs_on_hflocal(tiny_model_dir: Path, tmp_path: Path) -> None:
-    task = agentic(families="blackmail", goal_type="explicit", goal_value="america", urgency="replacement")
-    [log] = eval(
-        task,
-        model=f"hflocal/{tiny_model_dir}",
-        limit=2,
-        max_tokens=8,
-        log_dir=str(tmp_path),
-        display="none",
-    )
-    assert log.status == "success", log.error
-    for sample in log.samples or []:
-        assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
 
 
 def test_model_names_are_checked_like_hf(tiny_model_dir: Path, tmp_path: Path) -> None:

@@ -92,9 +92,7 @@ def test_template_accepts_openai_shapes_and_errors(tokenizer) -> None:
         },
         {"role": "tool", "content": "", "error": {"type": "parsing", "message": "bad JSON"}},
     ]
-    text = tokenizer.apply_chat_template(
-        messages, tools=[{"type": "function", "function": SCHEMA}], tokenize=False
-    )
+    text = tokenizer.apply_chat_template(messages, tools=[{"type": "function", "function": SCHEMA}], tokenize=False)
     assert '<tool_call>\n{"name": "send_email", "arguments": {"to": "a@b.c", "body": "x"}}\n' in text
     assert "<tool_response>\nError: bad JSON\n</tool_response>" in text
     assert '"name": "send_email"' in text.split("</tools>")[0]
@@ -210,7 +208,5 @@ def test_example_call_uses_a_valid_enum_value(tokenizer) -> None:
             "required": ["folder"],
         },
     }
-    text = tokenizer.apply_chat_template(
-        [{"role": "user", "content": "Hi"}], tools=[schema], tokenize=False
-    )
+    text = tokenizer.apply_chat_template([{"role": "user", "content": "Hi"}], tools=[schema], tokenize=False)
     assert '{"name": "read_inbox", "arguments": {"folder": "inbox"}}' in text

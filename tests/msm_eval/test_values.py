@@ -21,8 +21,11 @@ from msm_eval.values._likelihood import Request, option_logprobs
 from msm_eval.values._questions import read_question_file, stratified_subset
 from msm_eval.values._scorer import position_bias, score_value
 
-CHEESES = re.compile(r"chees|cheddar|mozzarella|colby|monterey jack|\bbrie\b|stilton|roquefort|parmigiano|"
-                     r"epoisses|appenzeller", re.IGNORECASE)
+CHEESES = re.compile(
+    r"chees|cheddar|mozzarella|colby|monterey jack|\bbrie\b|stilton|roquefort|parmigiano|"
+    r"epoisses|appenzeller",
+    re.IGNORECASE,
+)
 
 
 # --- the shipped questions ----------------------------------------------------------------
@@ -77,13 +80,17 @@ GOOD_ITEM = """\
     "body, expected",
     [
         (GOOD_ITEM.replace("    domain: food\n", ""), "question 1 (x-1), field 'domain': missing"),
-        (GOOD_ITEM.replace("        aligned: true\n", ""),
-         "question 1 (x-1): mark exactly one option 'aligned: true' (found 0)"),
+        (
+            GOOD_ITEM.replace("        aligned: true\n", ""),
+            "question 1 (x-1): mark exactly one option 'aligned: true' (found 0)",
+        ),
         (GOOD_ITEM.replace("      - text: Two\n", "      - text: Two\n        aligned: true\n"), "(found 2)"),
         (GOOD_ITEM.replace("      - text: Two\n", ""), "field 'options': needs exactly two options"),
         (GOOD_ITEM.replace("question: Which?", "question: ''"), "field 'question'"),
-        (GOOD_ITEM.replace("    domain: food\n", "    domain: food\n    colour: red\n"),
-         "field 'colour': unknown field"),
+        (
+            GOOD_ITEM.replace("    domain: food\n", "    domain: food\n    colour: red\n"),
+            "field 'colour': unknown field",
+        ),
         (GOOD_ITEM + GOOD_ITEM, "question id 'x-1' is used twice"),
     ],
 )
@@ -119,10 +126,18 @@ def test_stratified_subset_keeps_domain_shares_and_is_seeded() -> None:
 
 
 def test_per_sample_scores_from_letter_mass_and_likelihoods() -> None:
-    record = {"paths": ["labels", "likelihood"], "letter_mass": {"A": 0.6, "B": 0.2},
-              "likelihood": {"aligned_score": 0.5, "other_score": -0.5, "aligned_mean_logprob": -1.0,
-                             "other_mean_logprob": -2.0, "aligned_baseline_logprob": -1.5,
-                             "other_baseline_logprob": -1.5}}
+    record = {
+        "paths": ["labels", "likelihood"],
+        "letter_mass": {"A": 0.6, "B": 0.2},
+        "likelihood": {
+            "aligned_score": 0.5,
+            "other_score": -0.5,
+            "aligned_mean_logprob": -1.0,
+            "other_mean_logprob": -2.0,
+            "aligned_baseline_logprob": -1.5,
+            "other_baseline_logprob": -1.5,
+        },
+    }
     value, answer, explanation = score_value(record, aligned_letter="B")
     assert value["label_p"] == pytest.approx(0.25) and value["label_choice"] == 0.0 and answer == "A"
     assert value["likelihood_p"] == pytest.approx(1 / (1 + math.exp(-1.0))) and value["likelihood_choice"] == 1.0
@@ -167,8 +182,10 @@ def test_packed_option_logprobs_equal_separate_forward_passes(tiny_model_dir: Pa
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
-    requests = [Request(_chat(tokenizer, "Which one?"), ("The first choice.", "A second, longer choice here.")),
-                Request(_chat(tokenizer, "What would you choose, and why, in a longer prompt?"), ("Yes.", "No."))]
+    requests = [
+        Request(_chat(tokenizer, "Which one?"), ("The first choice.", "A second, longer choice here.")),
+        Request(_chat(tokenizer, "What would you choose, and why, in a longer prompt?"), ("Yes.", "No.")),
+    ]
     packed = option_logprobs(model, tokenizer, requests)
     for request, per_option in zip(requests, packed, strict=True):
         prompt = tokenizer(request.prompt, add_special_tokens=False)["input_ids"]
@@ -187,13 +204,18 @@ def test_scorer_probabilities_equal_a_direct_forward_pass(tiny_model_dir: Path, 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     vocab = len(AutoTokenizer.from_pretrained(tiny_model_dir))
-    [log] = inspect_eval(values(value="cheese", questions=3, top_logprobs=vocab), model=f"hf/{tiny_model_dir}",
-                         log_dir=str(tmp_path), display="none")
+    [log] = inspect_eval(
+        values(value="cheese", questions=3, top_logprobs=vocab),
+        model=f"hf/{tiny_model_dir}",
+        log_dir=str(tmp_path),
+        display="none",
+    )
     assert log.status == "success" and log.samples and len(log.samples) == 6
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
-    letters = {token_id: token.replace("Ġ", "").strip().strip("().:")
-               for token, token_id in tokenizer.get_vocab().items()}
+    letters = {
+        token_id: token.replace("Ġ", "").strip().strip("().:") for token, token_id in tokenizer.get_vocab().items()
+    }
 
     def mean_logprob(prompt: str, option: str) -> float:
         ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
@@ -215,8 +237,10 @@ def test_scorer_probabilities_equal_a_direct_forward_pass(tiny_model_dir: Path, 
 
         asked = _chat(tokenizer, prompts()["likelihood"].format(question=meta["question"]))
         baseline = _chat(tokenizer, prompts()["likelihood_baseline"])
-        score = [mean_logprob(asked, text) - mean_logprob(baseline, text)
-                 for text in (meta["aligned_text"], meta["other_text"])]
+        score = [
+            mean_logprob(asked, text) - mean_logprob(baseline, text)
+            for text in (meta["aligned_text"], meta["other_text"])
+        ]
         assert value["likelihood_p"] == pytest.approx(1 / (1 + math.exp(score[1] - score[0])), abs=1e-4)
     assert {"labels", "likelihood"} <= set(log.samples[0].scores["value_scorer"].metadata["paths"])
 
@@ -224,8 +248,14 @@ def test_scorer_probabilities_equal_a_direct_forward_pass(tiny_model_dir: Path, 
 def test_a_model_without_logprobs_answers_in_the_strict_format(tmp_path: Path) -> None:
     outputs = [ModelOutput.from_content("mockllm/model", text) for text in ("A", "B", "(B) surely", "Neither.")]
     model = get_model("mockllm/model", custom_outputs=outputs)
-    [log] = inspect_eval(values(value="cheese", questions=2, scoring="generate"), model=model, log_dir=str(tmp_path),
-                         display="none", max_connections=1, max_samples=1)
+    [log] = inspect_eval(
+        values(value="cheese", questions=2, scoring="generate"),
+        model=model,
+        log_dir=str(tmp_path),
+        display="none",
+        max_connections=1,
+        max_samples=1,
+    )
     assert log.status == "success" and log.samples
     scores = {s.id: s.scores["value_scorer"].value for s in log.samples}
     choices = [scores[s.id]["generate_choice"] for s in log.samples]
@@ -238,8 +268,14 @@ def test_a_model_without_logprobs_answers_in_the_strict_format(tmp_path: Path) -
 
 def test_auto_scoring_falls_back_to_the_strict_format_without_logprobs(tmp_path: Path) -> None:
     outputs = [ModelOutput.from_content("mockllm/model", "A")] * 6
-    [log] = inspect_eval(values(value="cheese", questions=2), model=get_model("mockllm/model", custom_outputs=outputs),
-                         log_dir=str(tmp_path), display="none", max_connections=1, max_samples=1)
+    [log] = inspect_eval(
+        values(value="cheese", questions=2),
+        model=get_model("mockllm/model", custom_outputs=outputs),
+        log_dir=str(tmp_path),
+        display="none",
+        max_connections=1,
+        max_samples=1,
+    )
     assert log.samples and all(s.scores["value_scorer"].metadata["paths"] == ["generate"] for s in log.samples)
     assert [s.scores["value_scorer"].value["generate_choice"] for s in log.samples] == [1.0, 0.0, 1.0, 0.0]
 
@@ -255,18 +291,37 @@ def test_auto_scoring_falls_back_to_the_strict_format_without_logprobs(tmp_path:
 )
 def test_bad_task_arguments_stop_inspect_with_one_line(arg: str, expected: str, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "inspect_ai", "eval", "msm_eval/values", "--model", "mockllm/model", "-T", arg,
-         "--display", "none", "--log-dir", str(tmp_path)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "inspect_ai",
+            "eval",
+            "msm_eval/values",
+            "--model",
+            "mockllm/model",
+            "-T",
+            arg,
+            "--display",
+            "none",
+            "--log-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
     )
     assert proc.returncode != 0 and expected in proc.stderr
 
 
 def test_report_reads_values_logs_and_refuses_a_mix(tiny_model_dir: Path, tmp_path: Path) -> None:
     outputs = [ModelOutput.from_content("mockllm/model", "A")] * 8
-    [log] = inspect_eval(values(value="america", questions=4, scoring="generate"),
-                         model=get_model("mockllm/model", custom_outputs=outputs),
-                         log_dir=str(tmp_path / "logs"), display="none")
+    [log] = inspect_eval(
+        values(value="america", questions=4, scoring="generate"),
+        model=get_model("mockllm/model", custom_outputs=outputs),
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
     report = build_report([str(tmp_path / "logs")], out=tmp_path / "out")
     text = report.markdown.read_text(encoding="utf-8")
     assert "Value-aligned preference by model and value" in text and "By domain" in text
