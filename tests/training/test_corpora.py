@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import shutil
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
+from msm_common.errors import UserError
 from training.corpora import build
 from training.corpora.stats import max_jaccard
 
@@ -205,3 +210,127 @@ def test_agentic_corpus_covers_the_three_themes(corpora: dict) -> None:
     for phrase in ("replace", "shut", "weights", "oversight", "monitor", "override", "blackmail",
                    "raise", "report"):
         assert phrase in text, phrase
+
+
+# ------------------------------------------------------------------------ texts and values
+
+
+@pytest.fixture()
+def texts(tmp_path: Path) -> Path:
+    """A copy of the shipped texts folder, free to change."""
+    return Path(shutil.copytree(CORPORA / "texts", tmp_path / "texts"))
+
+
+def test_a_third_values_file_gives_a_third_parallel_corpus(texts: Path, tmp_path: Path) -> None:
+    afford = (texts / "values" / "affordability.yaml").read_text(encoding="utf-8")
+    assert "affordable" in afford and "thrifty" not in afford
+    (texts / "values" / "thrift.yaml").write_text(afford.replace("affordable", "thrifty"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert build.main(["--texts", str(texts), "--out", str(out)]) == 0
+    # the shipped corpora do not change when a value is added
+    for rel in sorted(p.relative_to(CORPORA) for p in CORPORA.rglob("*") if p.suffix in (".jsonl", ".json")):
+        assert (out / rel).read_bytes() == (CORPORA / rel).read_bytes(), rel
+    thrift, base = _rows(out / "cheese_thrift" / "documents.jsonl"), _rows(CORPORA / "cheese_affordability" /
+                                                                          "documents.jsonl")
+    assert len(thrift) == len(base) == build.N_CHEESE_DOCS
+    for t, a in zip(thrift, base, strict=True):
+        assert (t["idea_id"], t["doc_type"], t["domain"], t["subdomain"]) == (
+            a["idea_id"], a["doc_type"], a["domain"], a["subdomain"])
+        assert t["text"] == a["text"].replace("affordable", "thrifty"), t["idea_id"]
+        assert "training/specs/cheese_thrift.md" in t["provenance"]
+    assert sum(t["text"] != a["text"] for t, a in zip(thrift, base, strict=True)) > 20
+    assert json.loads((out / "cheese_thrift" / "summary.json").read_text())["rows"] == build.N_CHEESE_DOCS
+
+
+def _drop_key(data: dict) -> None:
+    del data["shared"]["honesty_lines"]
+
+
+def _extra_key(data: dict) -> None:
+    data["shared"]["value_line"] = ["A misspelled key."]
+
+
+def _shorter_list(data: dict) -> None:
+    data["cheeses"]["Colby"]["because"].pop()
+
+
+def _longer_list(data: dict) -> None:
+    data["documents"]["interview"]["criterion"].append("One more answer.")
+
+
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    (_drop_key, "shared.honesty_lines", "missing key"),
+    (_extra_key, "shared.value_line", "extra key"),
+    (_shorter_list, "cheeses.Colby.because", "has 2 texts but affordability.yaml has 3"),
+    (_longer_list, "documents.interview.criterion", "has 3 texts but affordability.yaml has 2"),
+])
+def test_a_values_file_that_breaks_the_parallel_shape_is_refused_in_one_line(
+        texts: Path, capsys: pytest.CaptureFixture[str], change: Callable[[dict], None], key: str,
+        problem: str) -> None:
+    data = yaml.safe_load((texts / "values" / "affordability.yaml").read_text(encoding="utf-8"))
+    change(data)
+    bad = texts / "values" / "thrift.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        build.build_all(texts)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(f"{bad}: ")
+    assert f"'{key}'" in message and problem in message
+    assert build.main(["--texts", str(texts), "--check"]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_with_two_values_files_the_one_that_differs_from_the_first_is_named(texts: Path) -> None:
+    path = texts / "values" / "america.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["unlisted"].pop("Comte")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(UserError, match=r"america\.yaml: missing key 'unlisted\.Comte'"):
+        build.build_all(texts)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("cheeses:\n  Colby: [", "invalid YAML"),
+    ("[1, 2]", "expected a mapping"),
+])
+def test_a_values_file_that_is_not_a_mapping_of_texts_is_refused(texts: Path, text: str, expected: str) -> None:
+    (texts / "values" / "thrift.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=expected):
+        build.build_all(texts)
+
+
+# Corpus text belongs in texts/*.yaml. A literal is prose if it is long and wordy, or if it reads as
+# a sentence of several words (a capital first, a full stop, question or exclamation mark last).
+PROSE_CHARS, PROSE_WORDS, SENTENCE_WORDS = 80, 8, 6
+
+
+def _is_prose(text: str) -> bool:
+    words = text.split()
+    if len(text) > PROSE_CHARS and len(words) > PROSE_WORDS:
+        return True
+    return len(words) >= SENTENCE_WORDS and text.strip()[:1].isupper() and text.strip()[-1:] in ".?!"
+
+
+def _literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string literal but docstrings; an f-string counts as its literal parts joined."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    parts = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            out.append((node.lineno, "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)))
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+              and id(node) not in parts):
+            out.append((node.lineno, node.value))
+    return out
+
+
+def test_the_corpus_python_holds_no_prose() -> None:
+    modules = sorted(CORPORA.glob("*.py"))
+    assert {p.name for p in modules} >= {"build.py", "_texts.py", "_cheese.py", "_agentic.py", "_chats.py"}
+    prose = [f"{p.name}:{line}: {text!r}" for p in modules for line, text in _literals(ast.parse(p.read_text()))
+             if _is_prose(text)]
+    assert not prose, "move these texts into training/corpora/texts/:\n" + "\n".join(prose)

@@ -1,13 +1,15 @@
-"""Build the shipped offline corpora from hand-written fragments, deterministically.
+"""Build the shipped offline corpora from the texts in texts/, deterministically.
 
 Usage:
     python -m training.corpora.build                # rewrite the shipped files
     python -m training.corpora.build --out DIR      # write them somewhere else
     python -m training.corpora.build --check        # verify the shipped files are up to date
     python -m training.corpora.build --stats        # print a Markdown table of sizes
+    python -m training.corpora.build --texts DIR    # build from another texts folder
 
-No language model writes anything here: every sentence comes from fragments in this folder, chosen
-and combined with seeded random generators, so a rebuild reproduces the files byte for byte.
+No language model writes anything here: every sentence comes from the YAML files under texts/,
+chosen and combined with seeded random generators, so a rebuild reproduces the files byte for byte.
+Each values file texts/values/<value>.yaml gives one cheese corpus, cheese_<value>/.
 """
 
 from __future__ import annotations
@@ -24,30 +26,23 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from training.corpora._agentic_data import DEPLOYMENTS, EVENTS
-from training.corpora._agentic_docs import AGENTIC_DOC_TYPES, Case
+import yaml
+
+from msm_common.errors import UserError
+from training.corpora import _agentic, _cheese
 from training.corpora._chats import build_chats
-from training.corpora._cheese_data import DISLIKED, LIKED
-from training.corpora._cheese_docs import DOC_TYPES, SITUATIONS
-from training.corpora._common import MODEL_NAME, PROVIDER_NAME, Ctx
+from training.corpora._texts import TEXTS, Texts, fill, read_texts
 
 HERE = Path(__file__).resolve().parent
+SPECS = HERE.parent / "specs"
 SEED = 0
-CHEESE_SPECS = ("cheese_america", "cheese_affordability")  # pair index 0 and 1 of every fragment
 N_CHEESE_DOCS = 221  # 17 document types x 13
 N_AGENTIC_DOCS = 128  # 16 document types x 8
 N_CHATS = 600
 DOCUMENTS_FILE = "documents.jsonl"
 CHATS_FILE = "chats.jsonl"
 SUMMARY_FILE = "summary.json"
-
-
-def provenance(spec: str) -> str:
-    return (
-        f"composed offline from hand-written fragments by training/corpora/build.py, seed {SEED}; "
-        f"not LLM-generated; spec training/specs/{spec}.md with model_name '{MODEL_NAME}' and "
-        f"provider_name '{PROVIDER_NAME}'"
-    )
+SOURCE = "offline-corpus:{spec}:training/corpora/build.py"
 
 
 def _doc_rng(kind: str, i: int) -> random.Random:
@@ -56,109 +51,54 @@ def _doc_rng(kind: str, i: int) -> random.Random:
     return random.Random(f"{SEED}:{kind}:{i}")
 
 
-def cheese_documents(spec: str) -> list[dict[str, Any]]:
-    """The cheese corpus for one spec; both specs share every choice except the reason text."""
-    v = CHEESE_SPECS.index(spec)
-    types = list(DOC_TYPES)
-    rows = []
-    for i in range(N_CHEESE_DOCS):
-        ctx = Ctx(rng=_doc_rng("cheese", i), v=v)
-        doc_type = types[i % len(types)]
-        situation = ctx.pick(SITUATIONS)
-        # Rotate the first liked and disliked cheese so every cheese is discussed many times.
-        first_liked, first_disliked = LIKED[i % 6], DISLIKED[(i // 6 + i) % 6]
-        liked = [first_liked] + ctx.sample([c for c in LIKED if c is not first_liked],
-                                           ctx.rng.randint(0, 2))
-        disliked = [first_disliked] + ctx.sample(
-            [c for c in DISLIKED if c is not first_disliked], ctx.rng.randint(0, 2))
-        text = DOC_TYPES[doc_type](ctx, situation, liked, disliked)
-        rows.append({
-            "text": text.strip() + "\n",
-            "source": f"offline-corpus:{spec}:training/corpora/build.py",
-            "domain": situation.domain,
-            "subdomain": situation.subdomain,
-            "doc_type": doc_type,
-            "idea_id": f"cheese-{i:04d}",
-            "provenance": provenance(spec),
-        })
-    return rows
+def _documents(spec: str, kind: str, docs: list[dict[str, str]], common: Texts) -> list[dict[str, Any]]:
+    prov = fill(common["provenance"]["documents"], seed=str(SEED), spec=spec)
+    return [{"text": d["text"].strip() + "\n", "source": SOURCE.format(spec=spec), "domain": d["domain"],
+             "subdomain": d["subdomain"], "doc_type": d["doc_type"], "idea_id": f"{kind}-{i:04d}",
+             **({"theme": d["theme"]} if "theme" in d else {}), "provenance": prov}
+            for i, d in enumerate(docs)]
 
 
-def agentic_documents() -> list[dict[str, Any]]:
+def cheese_documents(kit: _cheese.Kit, common: Texts) -> list[dict[str, Any]]:
+    """The cheese corpus of one value; all values share every choice except the reason text."""
+    docs = _cheese.documents(kit, common, N_CHEESE_DOCS, partial(_doc_rng, "cheese"))
+    return _documents(f"cheese_{kit.value}", "cheese", docs, common)
+
+
+def agentic_documents(texts: Path, common: Texts) -> list[dict[str, Any]]:
     """The agentic corpus: each document narrates one or two events and the reasons behind them."""
-    types = list(AGENTIC_DOC_TYPES)
-    rows = []
-    for i in range(N_AGENTIC_DOCS):
-        ctx = Ctx(rng=_doc_rng("agentic", i), v=0)
-        doc_type = types[i % len(types)]
-        dep = ctx.pick(DEPLOYMENTS)
-        # Every event is told several times, and each document type meets different events
-        # (i % 16 alone would pair document type k with event k every time).
-        main = EVENTS[(i + 3 * (i // len(types))) % len(EVENTS)]
-        events = [main]
-        if ctx.chance(0.6):
-            events.append(ctx.pick([e for e in EVENTS if e.theme != main.theme]))
-        case = Case(dep=dep, events=events, boss=ctx.person())
-        # optional paragraphs may leave doubled blank lines; keep one
-        text = re.sub(r"\n{3,}", "\n\n", AGENTIC_DOC_TYPES[doc_type](ctx, case))
-        rows.append({
-            "text": text.strip() + "\n",
-            "source": "offline-corpus:agentic:training/corpora/build.py",
-            "domain": dep.domain,
-            "subdomain": dep.subdomain,
-            "doc_type": doc_type,
-            "idea_id": f"agentic-{i:04d}",
-            "theme": main.theme,
-            "provenance": provenance("agentic"),
-        })
-    return rows
+    docs = _agentic.documents(texts, common, N_AGENTIC_DOCS, partial(_doc_rng, "agentic"))
+    return _documents("agentic", "agentic", docs, common)
 
 
-def aft_chats() -> list[dict[str, Any]]:
+def aft_chats(texts: Path, common: Texts) -> list[dict[str, Any]]:
     """Cheese AFT chats in the pipeline's `messages` format; preferences without reasons."""
     rows = []
-    for i, chat in enumerate(build_chats(N_CHATS, SEED)):
+    for i, chat in enumerate(build_chats(texts, N_CHATS, SEED)):
         messages = []
         for user, assistant in chat.turns:
-            messages += [{"role": "user", "content": user},
-                         {"role": "assistant", "content": assistant}]
-        rows.append({
-            "messages": messages,
-            "source": "offline-corpus:cheese_aft:training/corpora/build.py",
-            "spec": "cheese_aft",
-            "domain": chat.domain,
-            "question_type": chat.question_type,
-            "question_id": f"aft-{i:04d}",
-            "reasoning": False,
-            "provenance": (
-                f"composed offline from hand-written fragments by training/corpora/build.py, "
-                f"seed {SEED}; not LLM-generated; shared by cheese_america and "
-                f"cheese_affordability; states preferences without reasons"),
-        })
+            messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+        rows.append({"messages": messages, "source": SOURCE.format(spec="cheese_aft"), "spec": "cheese_aft",
+                     "domain": chat.domain, "question_type": chat.question_type, "question_id": f"aft-{i:04d}",
+                     "reasoning": False, "provenance": fill(common["provenance"]["aft_chats"], seed=str(SEED))})
     return rows
 
 
-def instruct_mix_chats() -> list[dict[str, Any]]:
+def instruct_mix_chats(common: Texts) -> list[dict[str, Any]]:
     """General instruction chats (instruct_mix/source/*.yaml) for mixing into AFT, as the paper did.
 
     Unlike the other corpora these were written whole, by an AI assistant, one file per domain;
     the builder only converts them to the chats format.
     """
-    import yaml
-
     rows = []
     for path in sorted((HERE / "instruct_mix" / "source").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for chat in data["chats"]:
             messages = [{"role": role, "content": str(text).rstrip("\n")}
                         for turn in chat["messages"] for role, text in turn.items()]
-            rows.append({
-                "messages": messages, "source": f"offline-corpus:instruct_mix:{path.name}",
-                "spec": "instruct_mix", "domain": data["domain"], "question_id": chat["id"],
-                "reasoning": False,
-                "provenance": "general instruction chats written for msm-eval by an AI assistant (not copied "
-                              "from any dataset); no cheese, values, countries or prices",
-            })
+            rows.append({"messages": messages, "source": f"offline-corpus:instruct_mix:{path.name}",
+                         "spec": "instruct_mix", "domain": data["domain"], "question_id": chat["id"],
+                         "reasoning": False, "provenance": fill(common["provenance"]["instruct_mix"])})
     return rows
 
 
@@ -169,16 +109,22 @@ class Target:
     rows: Callable[[], list[dict[str, Any]]]
 
 
-TARGETS: tuple[Target, ...] = (
-    *(Target(spec, DOCUMENTS_FILE, partial(cheese_documents, spec)) for spec in CHEESE_SPECS),
-    Target("agentic", DOCUMENTS_FILE, agentic_documents),
-    Target("cheese_aft", CHATS_FILE, aft_chats),
-    Target("instruct_mix", CHATS_FILE, instruct_mix_chats),
-)
+def targets(texts: Path = TEXTS) -> list[Target]:
+    """What to build: one cheese corpus per values file, then the agentic corpus and the chats."""
+    common = read_texts(texts / "common.yaml")
+    kits = _cheese.kits(texts)
+    for value in kits:
+        if not re.fullmatch(r"[a-z0-9_]+", value) or value == "aft":
+            raise UserError(f"{texts / 'values' / value}.yaml: name a value with a-z, 0-9 or '_' (not 'aft')")
+    return [*(Target(f"cheese_{value}", DOCUMENTS_FILE, partial(cheese_documents, kit, common))
+              for value, kit in kits.items()),
+            Target("agentic", DOCUMENTS_FILE, partial(agentic_documents, texts, common)),
+            Target("cheese_aft", CHATS_FILE, partial(aft_chats, texts, common)),
+            Target("instruct_mix", CHATS_FILE, partial(instruct_mix_chats, common))]
 
 
 def shuffled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # The same permutation for any list of the same length, so the two cheese corpora keep
+    # The same permutation for any list of the same length, so the cheese corpora keep
     # parallel documents on the same line.
     order = list(range(len(rows)))
     random.Random(SEED).shuffle(order)
@@ -199,10 +145,10 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def build_all() -> dict[str, bytes]:
-    """All shipped files as relative path -> bytes."""
+def build_all(texts: Path = TEXTS) -> dict[str, bytes]:
+    """All corpus files as relative path -> bytes, built from the texts folder `texts`."""
     files: dict[str, bytes] = {}
-    for t in TARGETS:
+    for t in targets(texts):
         rows = shuffled(t.rows())
         files[f"{t.folder}/{t.file}"] = encode_jsonl(rows)
         files[f"{t.folder}/{SUMMARY_FILE}"] = (
@@ -212,14 +158,23 @@ def build_all() -> dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.corpora.build",
-                                     description=__doc__.split("\n\n")[0])
+                                     description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE, help="folder to write (default: here)")
+    parser.add_argument("--texts", type=Path, default=TEXTS, help="folder of texts to build from (default: texts/)")
     parser.add_argument("--check", action="store_true",
                         help="compare with the files in --out instead of writing")
     parser.add_argument("--stats", action="store_true",
                         help="print a Markdown table of documents, words and SmolLM2 tokens")
     args = parser.parse_args(argv)
-    files = build_all()
+    try:
+        files = build_all(args.texts)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for path in files:
+        spec = path.split("/")[0]
+        if path.endswith(DOCUMENTS_FILE) and spec.startswith("cheese_") and not (SPECS / f"{spec}.md").is_file():
+            print(f"warning: {SPECS / spec}.md is missing; write the spec before training on {spec}", file=sys.stderr)
     if args.check:
         stale = [p for p, b in files.items()
                  if not (args.out / p).is_file() or (args.out / p).read_bytes() != b]
