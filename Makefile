@@ -24,4 +24,4 @@ test: setup
 	$(VENV)/bin/pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy msm_eval solvers scorers training
+	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy msm_common msm_eval solvers scorers training

@@ -95,9 +95,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import msm_eval._registry  # noqa: F401  (registers hflocal/)
+    from msm_common.hardware import cpu_cores
     from msm_eval.agentic import agentic
     from msm_eval.models import ensure_default_model
-    from msm_eval.models._local import cpu_cores
     from msm_eval.models._names import register_model_info
 
     path = ensure_default_model()

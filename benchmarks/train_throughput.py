@@ -173,7 +173,8 @@ def worker(name: str, steps: int, seq: int, batch: int) -> dict:
 
 
 def _ours(name, model_dir, tokenizer, rows, seq, batch, peaks, tmp):  # noqa: ANN001, ANN202
-    from training.midtrain import MidtrainConfig, TrainSettings, run_midtrain
+    from training.engine import TrainSettings
+    from training.midtrain import MidtrainConfig, run_midtrain
     from training.sft import SFTConfig, run_sft
 
     train = TrainSettings(
@@ -207,7 +208,7 @@ def _trl(model_dir, tokenizer, rows, seq, batch, peaks, tmp):  # noqa: ANN001, A
     from transformers import TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
-    from training.midtrain import SEVEN_PROJECTIONS
+    from training.engine import SEVEN_PROJECTIONS
 
     texts = make_documents(tokenizer, rows, seq)
     seconds: list[float] = []

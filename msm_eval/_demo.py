@@ -69,7 +69,7 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()  # "Finished in" covers the whole command, model setup included
-    from msm_eval.errors import UserError, check_output_dir
+    from msm_common.errors import UserError, check_output_dir
     from msm_eval.models._names import LOCAL_HF_PROVIDERS, check_model_name, one_line, register_model_info
 
     if args.limit is not None and args.limit < 1:

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 
 GOAL_TYPES = ("explicit", "latent", "none", "ambiguous", "swap")
 # Goal values come in opposing pairs; the scenario's emails describe a shift from a value to its pair.

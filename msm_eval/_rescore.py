@@ -21,10 +21,10 @@ from inspect_ai import score_async
 from inspect_ai.log import EvalLog, read_eval_log, write_eval_log
 from inspect_ai.model import get_model
 
+from msm_common.errors import UserError, check_output_dir
 from msm_eval._factors import Condition
 from msm_eval._scenario import SHIPPED_SCENARIOS, discover_families
 from msm_eval.agentic._dataset import build_sample
-from msm_eval.errors import UserError, check_output_dir
 from msm_eval.models._names import check_model_name, one_line
 from msm_eval.report._load import SCORER, log_files
 from msm_eval.report._output import make_output_dir, writing

@@ -21,6 +21,7 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from msm_common.errors import UserError, read_user_text
 from msm_eval._factors import (
     GOAL_VALUES,
     INSTRUCTIONS,
@@ -38,7 +39,6 @@ from msm_eval._world_spec import (
     parse_tools,
     tool_condition,
 )
-from msm_eval.errors import UserError, read_user_text
 from scorers._detectors import STRENGTHS
 from solvers import describe_tools
 from solvers._arguments import EMAIL_ADDRESS

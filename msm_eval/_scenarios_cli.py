@@ -12,6 +12,7 @@ from inspect_ai.tool import ToolError
 from rich.console import Console
 from rich.table import Table
 
+from msm_common.errors import UserError
 from msm_eval._factors import (
     DEFAULT_GOAL_TYPES,
     DEFAULT_URGENCIES,
@@ -27,7 +28,6 @@ from msm_eval._factors import (
 from msm_eval._scenario import SHIPPED_SCENARIOS, Family, HarmRule, discover_families, render
 from msm_eval.agentic import DEFAULT_DEVELOPER, DEFAULT_MODEL_NAME
 from msm_eval.agentic._dataset import build_sample
-from msm_eval.errors import UserError
 from scorers import render_rubric
 from scorers._judge import RubricError
 from solvers import TOOLBOX

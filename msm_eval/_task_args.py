@@ -7,7 +7,7 @@ import sys
 from inspect_ai._util.error import PrerequisiteError
 from inspect_ai.util._display import display_type
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 
 
 def task_argument_error(task: str, err: UserError) -> PrerequisiteError:

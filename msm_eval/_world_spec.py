@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from solvers import TOOLBOX
 from solvers._conditions import RULE_OPERATORS
 from solvers._world import ARGUMENT_TYPES, EFFECTS, effect_problem

@@ -7,8 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from msm_common.errors import UserError
 from msm_eval._cli_errors import OneLineParser, one_line
-from msm_eval.errors import UserError
 
 # group name -> (module exposing `add_commands(parser)`, help text)
 COMMAND_GROUPS: dict[str, tuple[str, str]] = {

@@ -33,7 +33,7 @@ from inspect_ai.model import GenerateConfig, Model, get_model, model_roles
 from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from scorers import _judge
 from scorers._detectors import Detection, detect, needs_judge
 from scorers._metrics import misalignment_metrics

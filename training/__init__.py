@@ -5,7 +5,8 @@ importing this package (e.g. for the `msm` command line) stays fast.
 """
 
 from training.arms import ArmsConfig, run_arms
-from training.midtrain import LoraSettings, MidtrainConfig, MixSettings, TrainSettings, run_midtrain
+from training.engine import LoraSettings, TrainSettings
+from training.midtrain import MidtrainConfig, MixSettings, run_midtrain
 from training.sft import SFTConfig, run_sft
 
 __all__ = [

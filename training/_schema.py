@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 
 # A float without a dot but with an exponent ("1e-4", "-2E+3"): a number in YAML 1.2 and JSON,
 # a string for PyYAML. Any other string (e.g. a quoted "0.5") stays a string, and is refused.

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import check_output_dir
+from msm_common.errors import check_output_dir
 from training import checkpoint as ckpt
 from training._schema import FieldError, join
-from training.midtrain import LoraSettings, MidtrainConfig, MixSettings, TrainSettings, run_midtrain
-from training.sft import OVERLONG, SFTConfig, run_sft
+from training.chats import OVERLONG
+from training.engine import LoraSettings, TrainSettings
+from training.midtrain import MidtrainConfig, MixSettings, run_midtrain
+from training.sft import SFTConfig, run_sft
 
 
 @dataclass
@@ -161,8 +163,8 @@ def run_arms(
     check_output_dir(config.output_dir, "output_dir")
     arms = plan_arms(config)
     # Check every input (files, folders, model settings) before the first (long) stage starts.
+    from training.chats import read_chats
     from training.midtrain import read_documents
-    from training.sft import read_chats
 
     read_chats(config.aft_chats)
     for documents in config.specs.values():

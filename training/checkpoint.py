@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from msm_eval.errors import UserError, check_output_dir, read_user_json, read_user_text
+from msm_common.errors import UserError, check_output_dir, read_user_json, read_user_text
 from training._schema import FieldError, check_type, join, origin_label, show
 
 MANIFEST = "manifest.json"

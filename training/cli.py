@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from msm_common.errors import check_output_dir
 from msm_eval._cli_errors import whole_number
-from msm_eval.errors import check_output_dir
 from training import checkpoint as ckpt
 
 CONFIGS_DIR = Path(__file__).parent / "configs"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError, check_output_dir
+from msm_common.errors import UserError, check_output_dir
 from training import checkpoint as ckpt
 from training._schema import FieldError, join
 from training.arms import ArmsConfig, StageSettings, arm_names, plan_arms, run_arms
@@ -334,7 +334,7 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def run_data(plan: Plan, *, quiet: bool) -> str:
     """Split documents, assemble the AFT chats; skipped when the inputs have not changed."""
-    from training.midtrain import read_jsonl
+    from training.rows import read_jsonl
 
     data = plan.config.data
     for command in plan.data_commands():
@@ -507,7 +507,7 @@ def heldout_loss(model_dir: Path, documents: Path, max_length: int) -> float | N
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from training.midtrain import read_jsonl
+    from training.rows import read_jsonl
 
     rows = [row["text"] for _, row in read_jsonl(documents)] if documents.is_file() else []
     if not rows:
@@ -649,7 +649,7 @@ def agentic_sections(plan: Plan, arms: list[EvalArm]) -> list[tuple[str, Any]]:
 def tiny_config(config: ExperimentConfig, root: Path) -> ExperimentConfig:
     """The same pipeline on the tiny random model, small data and few questions (minutes on a CPU)."""
     from msm_eval.models._tiny import build_tiny_model
-    from training.midtrain import read_jsonl
+    from training.rows import read_jsonl
 
     root.mkdir(parents=True, exist_ok=True)
     model_dir = root / "tiny_model"

@@ -12,6 +12,7 @@ from inspect_ai.model import GenerateConfig, model_roles
 from inspect_ai.model._model import active_model
 from inspect_ai.scorer import Metric
 
+from msm_common.errors import UserError
 from msm_eval._factors import (
     DEFAULT_GOAL_TYPES,
     DEFAULT_URGENCIES,
@@ -26,7 +27,6 @@ from msm_eval._factors import (
 from msm_eval._scenario import SHIPPED_SCENARIOS, Family, discover_families
 from msm_eval._task_args import number_arg, task_argument_error, whole_number_arg
 from msm_eval.agentic._dataset import build_dataset
-from msm_eval.errors import UserError
 from scorers import misalignment_metrics, misalignment_scorer
 from solvers import scenario_agent
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from msm_eval.errors import UserError, check_output_dir, read_user_json
+from msm_common.errors import UserError, check_output_dir, read_user_json
 from msm_eval.models._names import hf_command_args
 from msm_eval.models._pull import (
     DEFAULT_MODEL_NAME,

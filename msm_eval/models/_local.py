@@ -22,7 +22,6 @@ replaces only how tokens are produced:
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -49,23 +48,10 @@ from transformers.generation.logits_process import (
     TopPLogitsWarper,
 )
 
+from msm_common.hardware import cpu_cores, cpu_has_amx
+
 # A shared prefix shorter than this is not worth a cache lookup (a BOS and a few template tokens).
 MIN_REUSED_PREFIX = 16
-
-
-def cpu_cores() -> int:
-    """Cores this process may run on (the affinity mask, not the machine's count)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def cpu_has_amx() -> bool:
-    """bf16 pays on CPU only with AMX tiles: with AVX512-BF16 alone bf16 matmuls ran at 140 GFLOP/s
-    here against 250 for fp32, and a bf16 decode step was no faster."""
-    try:
-        with open("/proc/cpuinfo") as info:
-            return "amx_bf16" in info.read()
-    except OSError:
-        return False
 
 
 class GrowingLayer(DynamicLayer):

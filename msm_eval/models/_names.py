@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 
 OFFLINE_MODELS = "hf/<local model folder>, hflocal/<local model folder>, mockllm/model"
 # Providers that load a local Hugging Face folder: Inspect's own and ours (fast on CPU).

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from msm_common.errors import UserError
 from msm_eval._offline import cache_root
-from msm_eval.errors import UserError
 from msm_eval.models._template import chat_template
 
 MANIFEST = "msm_model.json"

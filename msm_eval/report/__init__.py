@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from msm_eval.errors import UserError, check_output_dir
+from msm_common.errors import UserError, check_output_dir
 from msm_eval.report import _render, _values
 from msm_eval.report._load import FACTORS, load_samples, log_files, model_labels, parse_labels, read_evals
 from msm_eval.report._output import make_output_dir, writing

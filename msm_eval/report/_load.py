@@ -12,7 +12,7 @@ import pandas as pd
 from inspect_ai.analysis import EvalColumn, evals_df, samples_df
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 
 SCORER = "misalignment_scorer"
 TASK_NAMESPACE = "msm_eval/"

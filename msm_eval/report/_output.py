@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from msm_eval.errors import UserError, check_output_dir
+from msm_common.errors import UserError, check_output_dir
 
 
 def make_output_dir(path: str | Path, argument: str) -> Path:

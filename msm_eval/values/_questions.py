@@ -16,7 +16,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from msm_eval.errors import UserError, read_user_text
+from msm_common.errors import UserError, read_user_text
 
 QUESTIONS_DIR = Path(__file__).parent / "questions"
 VALUES_FILE = Path(__file__).parent / "values.yaml"

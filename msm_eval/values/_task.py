@@ -12,8 +12,8 @@ import inspect
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 
+from msm_common.errors import UserError
 from msm_eval._task_args import task_argument_error, whole_number_arg
-from msm_eval.errors import UserError
 from msm_eval.values._answer import SCORING, lettered_prompt, value_answer
 from msm_eval.values._questions import Question, available_values, load_questions, stratified_subset, value_infos
 from msm_eval.values._scorer import value_metrics, value_scorer

@@ -1,7 +1,7 @@
 import pytest
 
+from msm_common.errors import UserError
 from msm_eval._factors import Condition, expand_grid
-from msm_eval.errors import UserError
 
 FAMILIES = ["blackmail", "leaking", "lethal_action", "exfiltration"]
 

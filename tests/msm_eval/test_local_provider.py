@@ -20,7 +20,7 @@ from inspect_ai.tool import ToolInfo, ToolParam, ToolParams
 from transformers.cache_utils import DynamicLayer
 
 import msm_eval._registry  # noqa: F401  (registers hflocal/ under pytest, where entry points may hide)
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from msm_eval.models._local import GrowingLayer, LocalHFAPI
 from msm_eval.models._names import check_model_name
 

@@ -12,8 +12,8 @@ from inspect_ai.tool import ToolInfo, ToolParams
 from inspect_ai.tool._tool_params import ToolParam
 from transformers import AutoTokenizer
 
+from msm_common.errors import UserError
 from msm_eval.cli import main
-from msm_eval.errors import UserError
 from msm_eval.models import DEFAULT_MODEL_NAME, MODELS, chat_template, pull_model
 from msm_eval.models._pull import MANIFEST, ModelSource
 

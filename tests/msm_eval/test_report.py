@@ -22,8 +22,8 @@ from inspect_ai.tool import Tool, tool
 from inspect_ai.util import store
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
+from msm_common.errors import UserError
 from msm_eval.cli import main
-from msm_eval.errors import UserError
 from msm_eval.report import build_report
 from scorers import _misalignment
 from scorers._detectors import Detection

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from msm_common.errors import UserError
 from msm_eval._scenario import SHIPPED_SCENARIOS, _common_values, discover_families, load_family, render
 from msm_eval._scenarios_cli import _full_grid, check_sample
 from msm_eval.agentic._dataset import build_sample
-from msm_eval.errors import UserError
 
 FAMILIES = discover_families()
 

@@ -13,7 +13,7 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ModelOutput, get_model
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from msm_eval.report import build_report
 from msm_eval.values import available_values, load_questions, values
 from msm_eval.values._answer import letter_mass, lettered_prompt, prompts

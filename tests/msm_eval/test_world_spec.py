@@ -11,9 +11,9 @@ import shutil
 import pytest
 import yaml
 
+from msm_common.errors import UserError
 from msm_eval._factors import Condition
 from msm_eval._scenario import SHIPPED_SCENARIOS, load_family, render
-from msm_eval.errors import UserError
 
 
 @pytest.fixture

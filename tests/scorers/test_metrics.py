@@ -14,6 +14,17 @@ from scorers import (
 from scorers._metrics import Rate, design_effect
 
 
+def test_wilson_interval_contains_the_estimate_at_the_edges() -> None:
+    # k = 0 of n = 300 gave a lower bound of 9e-19 before, and `msm report` crashed drawing it.
+    for n in range(1, 2000):
+        assert wilson_interval(0, n)[0] == 0.0
+        assert wilson_interval(n, n)[1] == 1.0
+    for n_eff in (0.5, 7.3, 299.99, 8100.0):
+        for k in (0.0, n_eff / 3, n_eff):
+            low, high = wilson_interval(k, n_eff)
+            assert 0.0 <= low <= k / n_eff <= high <= 1.0
+
+
 def test_wilson_matches_published_values():
     # Newcombe (1998), Table I: 81/263 -> 0.2553 to 0.3662; 0/10 -> 0 to 0.2775
     assert wilson_interval(81, 263) == pytest.approx((0.2553, 0.3662), abs=1e-4)

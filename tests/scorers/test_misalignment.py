@@ -21,7 +21,7 @@ from inspect_ai.tool import Tool, tool
 from inspect_ai.util import store
 
 import msm_eval  # noqa: F401  (offline tiktoken for mockllm)
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from scorers import _misalignment, misalignment_scorer
 from scorers._detectors import Detection
 from solvers import Environment

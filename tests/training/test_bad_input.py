@@ -349,7 +349,7 @@ def test_good_inputs_next_to_the_bad_ones_still_load(tmp_path: Path, tiny_model_
     printed = yaml.safe_load(capsys.readouterr().out)
     assert printed["train"]["lr"] == 1e-4 and printed["documents"] == ["d.jsonl"]
     assert isinstance(printed["train"]["weight_decay"], float)
-    from training.sft import read_chats
+    from training.chats import read_chats
 
     chat = {"messages": [{"role": "user", "content": "Tell Alex."},
                          {"role": "assistant", "content": "", "tool_calls": [

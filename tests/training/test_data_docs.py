@@ -11,7 +11,7 @@ import pytest
 from inspect_ai.model import ModelOutput
 
 import msm_eval  # noqa: F401 - offline tiktoken for Inspect
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from training.data._generate import GenerationError
 from training.data.cli import add_commands
 from training.data.config import CONFIGS_DIR, DocsConfig, load_config

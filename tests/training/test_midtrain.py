@@ -8,20 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from msm_common.errors import UserError
 from msm_eval.cli import main
-from msm_eval.errors import UserError
-from training.midtrain import (
-    IGNORE,
-    LoraSettings,
-    MidtrainConfig,
-    Segment,
-    TrainSettings,
-    document_segments,
-    mix_in_chats,
-    pack,
-    read_documents,
-    run_midtrain,
-)
+from training.engine import LoraSettings, TrainSettings
+from training.midtrain import MidtrainConfig, document_segments, mix_in_chats, read_documents, run_midtrain
+from training.rows import IGNORE, Segment, pack
 
 WORDS = "cheddar brie stilton affordable america cheese model value because every store sells".split()
 

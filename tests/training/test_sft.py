@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from tests.training.test_midtrain import TINY_LORA, tiny_train, write_docs
-from training.midtrain import IGNORE, MidtrainConfig, run_midtrain
-from training.sft import SFTConfig, chat_segments, check_template, read_chats, run_sft
+from training.chats import chat_segments, check_template, read_chats
+from training.midtrain import MidtrainConfig, run_midtrain
+from training.rows import IGNORE
+from training.sft import SFTConfig, run_sft
 
 TOOLS = [{"type": "function", "function": {
     "name": "send_email", "description": "Send an email.",

@@ -25,7 +25,7 @@ from inspect_ai.model import (
 )
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from training.data._parse import Malformed, check_answer
 from training.data._store import CallRecord, RunDir, call_key
 

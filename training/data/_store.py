@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msm_eval.errors import UserError, read_user_json, read_user_text
+from msm_common.errors import UserError, read_user_json, read_user_text
 
 RUN_FILE = "run.json"
 CALLS_FILE = "calls.jsonl"

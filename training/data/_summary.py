@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from training.data._generate import StageStats
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from msm_common.errors import UserError, check_output_dir
 from msm_eval._cli_errors import whole_number
-from msm_eval.errors import UserError, check_output_dir
 from training.data._store import RunDir
 from training.data.config import (
     CONFIGS_DIR,

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, get_type_hints
 
 import yaml
 
-from msm_eval.errors import UserError
+from msm_common.errors import UserError
 from training._schema import FieldError, check_type, origin_label
 from training.checkpoint import read_yaml
 

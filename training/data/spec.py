@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from msm_eval.errors import UserError, read_user_text
+from msm_common.errors import UserError, read_user_text
 
 SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
 DEFAULT_MODEL_NAME = "Aster"
