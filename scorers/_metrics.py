@@ -46,7 +46,9 @@ def wilson_interval(k: float, n: float, *, z: float = Z95) -> tuple[float, float
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = (z / denom) * math.sqrt(max(p * (1 - p) / n + z * z / (4 * n * n), 0.0))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # Rounding can put a bound a hair past the estimate (k = 0, n = 300 gave a low of 9e-19), which
+    # plots as a negative error bar; the interval always contains p.
+    return (min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half)))
 
 
 def design_effect(values: Sequence[float], clusters: Sequence[Hashable]) -> float:
