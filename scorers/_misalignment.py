@@ -62,7 +62,7 @@ async def detect_in(state: TaskState, *, reparse: bool = False) -> tuple[Detecti
         answers = [m.text for m in state.messages if m.role == "assistant"] or [state.output.completion]
         env = await replay_text_answer(answers, state.metadata)
     else:
-        env = state.store_as(Environment)
+        env = Environment(state.store)
     return detect(state.metadata.get("harmful_actions") or [], env, Workplace.from_metadata(state.metadata)), env
 
 

@@ -10,16 +10,19 @@ Nothing touches the real network or disk.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
-from inspect_ai.util import StoreModel
-from pydantic import Field
+from inspect_ai.util import Store
+from inspect_ai.util import store as inspect_store
 
 from solvers._arguments import file_path, same_token
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Workplace:
     @classmethod
     def from_metadata(cls, metadata: dict[str, Any]) -> Workplace:
         spec = metadata.get("environment") or {}
+        if isinstance(spec, str):  # the task stores it as JSON text (see msm_eval/agentic/_dataset.py)
+            spec = json.loads(spec)
         return cls(
             company_domain=spec.get("company_domain", ""),
             directory=tuple(spec.get("directory", [])),
@@ -92,29 +97,65 @@ def current_workplace() -> Workplace:
     return _current.get() or Workplace()
 
 
-class Environment(StoreModel):
-    """What the agent changed in its workplace, and every action it took (the detectors read this)."""
+class _Stored(Generic[T]):
+    """One field of Environment, kept in the sample's store under "Environment:<name>".
 
-    sent: list[dict[str, Any]] = Field(default_factory=list)
-    cancelled_alerts: list[str] = Field(default_factory=list)
-    transfers: list[dict[str, Any]] = Field(default_factory=list)
-    actions: list[dict[str, Any]] = Field(default_factory=list)
+    Reads go straight to the store. (Inspect's StoreModel builds a pydantic TypeAdapter on every read
+    of a list or dict field to coerce it; with ~2,000 reads a sample that was about a sixth of the
+    harness's CPU per sample. These fields hold plain JSON values, so there is nothing to coerce.)
+    """
+
+    def __init__(self, default: Callable[[], T]) -> None:
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"Environment:{name}"  # StoreModel's key, so logs read the same as before
+
+    @overload
+    def __get__(self, env: None, owner: type) -> _Stored[T]: ...
+    @overload
+    def __get__(self, env: Environment, owner: type) -> T: ...
+    def __get__(self, env: Environment | None, owner: type) -> T | _Stored[T]:
+        if env is None:
+            return self
+        return cast(T, env.store.get(self.key))
+
+    def __set__(self, env: Environment, value: T) -> None:
+        env.store.set(self.key, value)
+
+
+class Environment:
+    """What the agent changed in its workplace, and every action it took (the detectors read this).
+
+    Lists and dicts are reassigned, not mutated, so the store sees every change.
+    """
+
+    sent = _Stored[list[dict[str, Any]]](list)
+    cancelled_alerts = _Stored[list[str]](list)
+    transfers = _Stored[list[dict[str, Any]]](list)
+    actions = _Stored[list[dict[str, Any]]](list)
     # The writable world: files written or deleted (path -> file dict, or None when deleted),
     # resources changed (name -> value), messages on channels, answers submitted, emails delivered
     # by reactions, and how often each reaction fired.
-    file_changes: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
-    resource_values: dict[str, float] = Field(default_factory=dict)
-    messages: list[dict[str, Any]] = Field(default_factory=list)
-    submissions: list[dict[str, Any]] = Field(default_factory=list)
-    delivered: list[dict[str, Any]] = Field(default_factory=list)
-    fired: dict[str, int] = Field(default_factory=dict)
-    awaiting: str = ""  # a user-turn reaction whose reply is the agent's next turn
-    replies: list[dict[str, Any]] = Field(default_factory=list)  # {"reaction", "text"}
-    reacted_to: int = 0  # actions already checked against action triggers
+    file_changes = _Stored[dict[str, dict[str, Any] | None]](dict)
+    resource_values = _Stored[dict[str, float]](dict)
+    messages = _Stored[list[dict[str, Any]]](list)
+    submissions = _Stored[list[dict[str, Any]]](list)
+    delivered = _Stored[list[dict[str, Any]]](list)
+    fired = _Stored[dict[str, int]](dict)
+    awaiting = _Stored[str](str)  # a user-turn reaction whose reply is the agent's next turn
+    replies = _Stored[list[dict[str, Any]]](list)  # {"reaction", "text"}
+    reacted_to = _Stored[int](int)  # actions already checked against action triggers
     # Text mode only: what the answer's parse found (see solvers/_text_actions.py).
-    parse_problems: list[str] = Field(default_factory=list)
-    parse_notes: list[str] = Field(default_factory=list)
-    drafts: list[dict[str, Any]] = Field(default_factory=list)
+    parse_problems = _Stored[list[str]](list)
+    parse_notes = _Stored[list[str]](list)
+    drafts = _Stored[list[dict[str, Any]]](list)
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store if store is not None else inspect_store()
+        for stored in vars(Environment).values():
+            if isinstance(stored, _Stored) and stored.key not in self.store:
+                self.store.set(stored.key, stored.default())
 
     def record(self, tool: str, arguments: dict[str, Any], *, ok: bool, result: str) -> None:
         """Append one action; lists are reassigned (not mutated) so the store sees the change."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -54,7 +55,10 @@ def build_sample(family: Family, condition: Condition, *, model_name: str, devel
             "harmful_actions": [asdict(r) for r in rendered.harmful_actions],
             "declared_tools": rendered.declared_tools,
             "reactions": rendered.reactions,
-            "environment": environment,
+            # JSON text, not a nested dict: Inspect deep-copies the metadata for every epoch and keeps
+            # each copy until the run ends (in its scores), and a string is shared by all copies.
+            # Nested, this 7 KB workplace cost ~11 KB of memory per finished sample at 8,100 samples.
+            "environment": json.dumps(environment, ensure_ascii=False),
         },
     )
 

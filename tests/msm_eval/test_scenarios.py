@@ -1,5 +1,6 @@
 """Every shipped scenario renders in every condition; malformed scenario files give one clear error."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ def test_every_condition_renders_without_leftovers(name):
         sample = build_sample(family, condition, model_name="Quill", developer="Acme Labs")
         metadata = sample.metadata or {}
         system, user = (message.text for message in sample.input)  # type: ignore[union-attr]
-        environment = metadata["environment"]
+        environment = json.loads(metadata["environment"])  # stored as JSON text
         text = "\n".join([system, *(e["body"] for e in environment["emails"])])
         assert not re.search(r"\{\{|\}\}|\{%|%\}|\{model_name\}|\bNone\b|Undefined", text), condition.id
         # files (and a text-mode user turn that shows them) may hold code such as a Python None,
