@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from msm_common.errors import UserError
-from msm_common.hardware import cpu_has_amx
+from msm_common.hardware import cpu_bf16_speedup
 from training import checkpoint as ckpt
 from training._schema import FieldError, join
 from training.rows import IGNORE, PackedRow
@@ -120,11 +120,11 @@ class TrainSettings:
 
 
 def resolve_precision(precision: str) -> str:
-    """"bf16" where bf16 matmuls are faster than fp32 (CUDA bf16, CPUs with AMX), else "fp32".
+    """"bf16" where bf16 matmuls are faster than fp32, else "fp32".
 
-    A CPU with AVX512-BF16 but no AMX converts bf16 in software-assisted kernels: measured on such
-    a 2-core machine, bf16 matmuls ran at 140 GFLOP/s against 250 for fp32, and LoRA training was
-    slower under bf16 autocast, so "auto" keeps fp32 there.
+    On CUDA: bf16 where supported. On a CPU it is measured (msm_common.hardware.cpu_bf16_speedup),
+    because the flags do not tell: with AVX512-BF16 and no AMX, bf16 was 2.2x faster than fp32 on
+    one machine and slower on another. bf16 must win by 20% to be chosen: it also costs casts.
     """
     if precision != "auto":
         return precision
@@ -132,7 +132,7 @@ def resolve_precision(precision: str) -> str:
 
     if torch.cuda.is_available():
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    return "bf16" if cpu_has_amx() else "fp32"
+    return "bf16" if cpu_bf16_speedup() >= 1.2 else "fp32"
 
 
 def lr_lambda(kind: str, total: int, warmup: int) -> Any:
@@ -171,14 +171,23 @@ def sum_loss(model: Any, batch: dict[str, Any]) -> tuple[Any, int]:
     import torch.nn.functional as F
 
     out = model(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False)
-    logits = out.logits[:, :-1]
-    labels = batch["labels"][:, 1:]
+    logits = out.logits
+    # Position t predicts token t + 1. Shifting the labels (not the logits) keeps the logits one
+    # contiguous tensor, so the dense path below copies nothing.
+    labels = F.pad(batch["labels"][:, 1:], (0, 1), value=IGNORE)
     keep = labels != IGNORE
     n = int(keep.sum())
     if n == 0:
         return logits.sum() * 0.0, 0  # keeps every process in step under DDP/FSDP
-    # Only target positions are upcast to fp32 for the softmax: saves memory on chat data.
-    loss = F.cross_entropy(logits[keep].float(), labels[keep], reduction="sum")
+    if logits.dtype == torch.float32 and 2 * n >= keep.numel():
+        # Mostly targets (documents): the softmax over every position, ignored ones skipped by the
+        # loss. Gathering the targets first copied the whole logits tensor and scattered its
+        # gradient back: 5% of a midtraining step here (benchmarks/train_profile.py).
+        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1), ignore_index=IGNORE,
+                               reduction="sum")
+    else:
+        # Few targets (chats) or bf16 logits: gather the targets, and upcast only them to fp32.
+        loss = F.cross_entropy(logits[keep].float(), labels[keep], reduction="sum")
     return loss.to(torch.float32), n
 
 
@@ -228,12 +237,15 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
     import torch
     from accelerate import Accelerator
     from accelerate.utils import set_seed
+    from torch.profiler import record_function
     from tqdm.auto import tqdm
 
     cfg = run.train
     precision = resolve_precision(cfg.precision)
+    mixed_precision = "bf16" if precision == "bf16" else "no"
+    _forget_other_precision(mixed_precision)
     accelerator = Accelerator(
-        mixed_precision="bf16" if precision == "bf16" else "no",
+        mixed_precision=mixed_precision,
         gradient_accumulation_steps=cfg.grad_accum,
     )
     deepspeed = getattr(accelerator.state, "deepspeed_plugin", None)
@@ -247,7 +259,7 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
     total_steps = steps_per_epoch * cfg.epochs
     warmup = int(round(cfg.warmup_ratio * total_steps))
 
-    model = _load_trainable_model(run, precision, on_gpu=accelerator.device.type == "cuda")
+    model = _load_trainable_model(run, precision)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = _optimizer(params, cfg)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -298,15 +310,20 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
                 micro = [PackedRow([pad_id, pad_id], [IGNORE, IGNORE], [0, 1])]
             # A compiled model gets one shape (full rows) instead of recompiling for new widths.
             width = cfg.max_length if cfg.compile else None
-            batch = {k: v.to(accelerator.device)
-                     for k, v in collate(micro, pad_id, width).items()}
+            # The phase labels cost nothing unless a profiler runs (benchmarks/train_profile.py).
+            with record_function("engine.data"):
+                batch = {k: v.to(accelerator.device)
+                         for k, v in collate(micro, pad_id, width).items()}
             with accelerator.accumulate(model):
-                loss_sum, _ = sum_loss(model, batch)
-                accelerator.backward(loss_sum * scale)
-                if accelerator.sync_gradients and cfg.max_grad_norm > 0:
-                    accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
+                with record_function("engine.forward"):
+                    loss_sum, _ = sum_loss(model, batch)
+                with record_function("engine.backward"):
+                    accelerator.backward(loss_sum * scale)
+                with record_function("engine.optimizer"):
+                    if accelerator.sync_gradients and cfg.max_grad_norm > 0:
+                        accelerator.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+                    optimizer.step()
+                    optimizer.zero_grad(set_to_none=True)
             step_loss += float(loss_sum.detach())
         scheduler.step()
         total_loss = float(
@@ -346,14 +363,29 @@ def train_stage(run: StageRun, rows: list[PackedRow], tokenizer: Any) -> dict[st
     return ckpt.read_manifest(run.output_dir)
 
 
-def _load_trainable_model(run: StageRun, precision: str, *, on_gpu: bool) -> Any:
+def _forget_other_precision(mixed_precision: str) -> None:
+    """Let this stage run in another precision than the process's last stage.
+
+    accelerate keeps one state per process and refuses a second Accelerator with another mixed
+    precision; `msm experiment run` trains every stage in one process, and a config may give the
+    stages different precisions. The distributed set-up (PartialState) is kept.
+    """
+    from accelerate.state import AcceleratorState
+
+    shared = AcceleratorState._shared_state
+    if shared and shared.get("_mixed_precision") != mixed_precision:
+        AcceleratorState._reset_state(reset_partial_state=False)
+
+
+def _load_trainable_model(run: StageRun, precision: str) -> Any:
     """The base model, with a fresh LoRA adapter, the parent's adapter continued, or all weights."""
     import torch
 
     cfg = run.train
-    # Trained weights stay fp32 (autocast computes in bf16). Frozen LoRA base weights live in bf16
-    # on GPUs (half the memory); on CPU fp32 weights under autocast measured faster (fewer casts).
-    load_dtype = (torch.bfloat16 if (precision == "bf16" and cfg.method == "lora" and on_gpu)
+    # Trained weights stay fp32 (autocast computes in bf16). Frozen LoRA base weights live in bf16:
+    # half the memory, and no fp32 -> bf16 cast of every weight in every forward pass (on this
+    # 2-core CPU 246 tokens/s against 207 with fp32 frozen weights, benchmarks/train_profile.py).
+    load_dtype = (torch.bfloat16 if (precision == "bf16" and cfg.method == "lora")
                   else torch.float32)
     model = ckpt.load_model(run.base_model, dtype=load_dtype,
                             attn_implementation=cfg.attn_implementation)

@@ -170,6 +170,20 @@ def test_sft_continues_the_midtraining_adapter(tiny_model_dir: Path, tmp_path: P
     assert (out / "config.json").is_file() and (out / "manifest.json").is_file()
 
 
+def test_stages_of_one_process_may_differ_in_precision(tiny_model_dir: Path, tmp_path: Path) -> None:
+    # msm experiment run trains every stage in one process; accelerate refused a second precision.
+    docs = write_docs(tmp_path / "docs.jsonl", n=8)
+    mid = run_midtrain(MidtrainConfig(documents=[str(docs)], output_dir=str(tmp_path / "mid"),
+                                      base_model=str(tiny_model_dir), lora=TINY_LORA,
+                                      train=tiny_train(precision="bf16")), quiet=True)
+    aft = run_sft(SFTConfig(chats=str(write_chats(tmp_path / "c.jsonl")), output_dir=str(tmp_path / "sft"),
+                            parent=str(tmp_path / "mid"),
+                            train=tiny_train(max_length=1024, micro_batch_size=1, precision="fp32")),
+                  quiet=True)
+    assert mid is not None and aft is not None
+    assert (mid["precision"], aft["precision"]) == ("bf16", "fp32")
+
+
 def test_parent_must_be_a_finished_checkpoint(tmp_path: Path) -> None:
     chats = write_chats(tmp_path / "c.jsonl")
     config = SFTConfig(chats=str(chats), output_dir=str(tmp_path / "o"),
