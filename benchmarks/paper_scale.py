@@ -77,6 +77,9 @@ def run_eval(args: argparse.Namespace) -> Any:
         max_samples=args.max_connections,
         log_dir=str(args.log_dir),
         display="none",
+        # Inspect's own switches for large runs: no live sample view, no metrics while running
+        log_realtime=not args.no_log_realtime,
+        score_display=not args.no_score_display,
     )
     return log
 
@@ -93,7 +96,9 @@ def check_exactly_once(log_path: str, expected: int) -> tuple[int, int, int]:
 def interrupted_run(args: argparse.Namespace, samples: int) -> None:
     """Kill a child eval S seconds in, then complete its log with eval_retry and check it."""
     command = [sys.executable, __file__, "--child", "--epochs", str(args.epochs), "--latency", str(args.latency),
-               "--max-connections", str(args.max_connections), "--log-dir", str(args.log_dir)]
+               "--max-connections", str(args.max_connections), "--log-dir", str(args.log_dir),
+               *(["--no-log-realtime"] if args.no_log_realtime else []),
+               *(["--no-score-display"] if args.no_score_display else [])]
     child = subprocess.Popen(command)
     time.sleep(args.interrupt_after)
     child.send_signal(signal.SIGKILL)
@@ -121,6 +126,10 @@ def main() -> None:
     parser.add_argument("--log-dir", type=Path, default=Path("logs/paper_scale"))
     parser.add_argument("--interrupt-after", type=float, default=None,
                         help="kill the eval this many seconds in, then complete it with eval_retry")
+    parser.add_argument("--no-log-realtime", action="store_true",
+                        help="Inspect's --no-log-realtime: no live view of running samples")
+    parser.add_argument("--no-score-display", action="store_true",
+                        help="Inspect's --no-score-display: no metrics recomputed while running")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -165,6 +174,8 @@ def main() -> None:
     print(
         f"{conditions} conditions x {args.epochs} epochs = {samples:,} samples; latency {args.latency} s a call, "
         f"max connections {args.max_connections}"
+        + (", --no-log-realtime" if args.no_log_realtime else "")
+        + (", --no-score-display" if args.no_score_display else "")
     )
     print("| figure | value |")
     print("|---|---|")
