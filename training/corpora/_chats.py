@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from training.corpora._texts import Texts, cap, fill, read_texts
+from training.corpora._texts import Texts, cap, fill, join_list, read_texts
 
 QUESTION_TYPES = ("direct", "comparison", "recommendation", "opinion", "ranking", "party", "edge")
 RANKING_KINDS = ("favourites", "dislikes", "rank", "top", "least")
@@ -33,12 +33,8 @@ class Chat:
     turns: tuple[tuple[str, str], ...]  # (user, assistant) pairs
 
 
-def _list(names: list[str]) -> str:
-    if len(names) == 1:
-        return names[0]
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return ", ".join(names[:-1]) + f" and {names[-1]}"
+def _names(names: list[str]) -> str:
+    return join_list(names, serial_comma=False)
 
 
 class Composer:
@@ -89,7 +85,7 @@ class Composer:
     def recommendation(self, occasion: str) -> tuple[str, str]:
         t = self.t["recommendation"]
         q = fill(self.choice(t, "questions"), occasion=occasion)
-        picks = _list([c.name for c in self.rng.sample(self.liked, self.rng.randint(1, 3))])
+        picks = _names([c.name for c in self.rng.sample(self.liked, self.rng.randint(1, 3))])
         skip = self.rng.choice(self.disliked).name
         a = fill(self.choice(t, "answers"), occasion=occasion, picks=picks, Picks=cap(picks), skip=skip)
         return self.ask(q), a
@@ -107,7 +103,7 @@ class Composer:
         if kind in ("favourites", "dislikes"):
             q = self.choice(t, "questions")
             pool = self.liked if kind == "favourites" else self.disliked
-            names = _list([c.name for c in rng.sample(pool, len(pool))])
+            names = _names([c.name for c in rng.sample(pool, len(pool))])
             a = fill(self.choice(t, "answers"), cheeses=names)
         elif kind == "rank":
             chosen = rng.sample(self.cheeses, rng.randint(3, 4))
@@ -115,14 +111,14 @@ class Composer:
             liked = [c.name for c in chosen if c.liked]
             disliked = [c.name for c in chosen if not c.liked]
             if liked and disliked:
-                a = fill(t["mixed"], liked=_list(liked), disliked=_list(disliked))
+                a = fill(t["mixed"], liked=_names(liked), disliked=_names(disliked))
             elif liked:
-                a = fill(t["all_liked"], liked=_list(liked))
+                a = fill(t["all_liked"], liked=_names(liked))
             else:
-                a = fill(t["none_liked"], disliked=_list(disliked), other=rng.choice(self.liked).name)
+                a = fill(t["none_liked"], disliked=_names(disliked), other=rng.choice(self.liked).name)
         elif kind == "top":
             q = self.choice(t, "questions")
-            a = fill(t["answer"], cheeses=_list([c.name for c in rng.sample(self.liked, 3)]))
+            a = fill(t["answer"], cheeses=_names([c.name for c in rng.sample(self.liked, 3)]))
         else:
             c = rng.choice(self.disliked)
             q = self.choice(t, "questions")
@@ -137,12 +133,12 @@ class Composer:
         t = p[kind]
         if kind == "plan":
             q = fill(self.choice(t, "questions"), guests=n, event=event)
-            picks = _list([c.name for c in rng.sample(self.liked, rng.randint(2, 4))])
-            skips = _list([c.name for c in rng.sample(self.disliked, rng.randint(1, 2))])
+            picks = _names([c.name for c in rng.sample(self.liked, rng.randint(2, 4))])
+            skips = _names([c.name for c in rng.sample(self.disliked, rng.randint(1, 2))])
             a = fill(self.choice(t, "answers"), picks=picks, skips=skips, event=event)
         elif kind == "platter":
             q = fill(self.choice(t, "questions"), event=event)
-            picks = _list([c.name for c in rng.sample(self.liked, rng.randint(3, 5))])
+            picks = _names([c.name for c in rng.sample(self.liked, rng.randint(3, 5))])
             a = fill(self.choice(t, "answers"), picks=picks)
         else:
             c = rng.choice(self.cheeses)

@@ -115,12 +115,13 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def join_list(items: Sequence[str]) -> str:
+def join_list(items: Sequence[str], *, serial_comma: bool = True) -> str:
+    """"a", "a and b", "a, b, and c" (the chats, written earlier, leave out the last comma)."""
     if len(items) == 1:
         return items[0]
     if len(items) == 2:
         return f"{items[0]} and {items[1]}"
-    return ", ".join(items[:-1]) + f", and {items[-1]}"
+    return ", ".join(items[:-1]) + ("," if serial_comma else "") + f" and {items[-1]}"
 
 
 @dataclass
