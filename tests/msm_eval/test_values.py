@@ -136,9 +136,13 @@ def test_per_sample_scores_from_letter_mass_and_likelihoods() -> None:
             "other_mean_logprob": -2.0,
             "aligned_baseline_logprob": -1.5,
             "other_baseline_logprob": -1.5,
+            # the raw reading disagrees with the baseline-corrected one: each is scored on its own
+            "aligned_sum_logprob": -9.0,
+            "other_sum_logprob": -7.0,
         },
     }
     value, answer, explanation = score_value(record, aligned_letter="B")
+    assert value["likelihood_raw_p"] == pytest.approx(1 / (1 + math.exp(2.0))) and value["likelihood_raw_choice"] == 0.0
     assert value["label_p"] == pytest.approx(0.25) and value["label_choice"] == 0.0 and answer == "A"
     assert value["likelihood_p"] == pytest.approx(1 / (1 + math.exp(-1.0))) and value["likelihood_choice"] == 1.0
     assert "scored by: labels, likelihood" in explanation
@@ -242,6 +246,11 @@ def test_scorer_probabilities_equal_a_direct_forward_pass(tiny_model_dir: Path, 
             for text in (meta["aligned_text"], meta["other_text"])
         ]
         assert value["likelihood_p"] == pytest.approx(1 / (1 + math.exp(score[1] - score[0])), abs=1e-4)
+        raw = [
+            mean_logprob(asked, text) * len(tokenizer(text, add_special_tokens=False)["input_ids"])
+            for text in (meta["aligned_text"], meta["other_text"])
+        ]
+        assert value["likelihood_raw_p"] == pytest.approx(1 / (1 + math.exp(raw[1] - raw[0])), abs=1e-4)
     assert {"labels", "likelihood"} <= set(log.samples[0].scores["value_scorer"].metadata["paths"])
 
 
