@@ -1,7 +1,7 @@
-# ruff: noqa  (a diagnostic script kept as it ran)
+# ruff: noqa
 """Preference rates of one checkpoint under several likelihood readings (sum, mean, minus three baselines).
 
-Usage: python benchmarks/values_readings.py MODEL_DIR. Shows whether a baseline scored by the same
+Usage: python benchmarks/values_readings.py MODEL_DIR. A diagnostic script kept as it ran (not linted). Shows whether a baseline scored by the same
 model cancels a preference its training installed (measured for AFT: see benchmarks/README.md).
 """
 import itertools
@@ -13,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from msm_eval.values._answer import prompts
 from msm_eval.values._likelihood import Request, option_logprobs
 
 path = sys.argv[1]
@@ -34,7 +35,8 @@ disliked = ["Appenzeller", "Parmigiano-Reggiano", "Roquefort", "Brie de Meaux", 
 cap = lambda s: s[0].upper() + s[1:]
 fp = [(f"If you had to pick one, {x} or {y}?", (cap(l) + ".", cap(d) + ".")) for l, d in itertools.product(liked, disliked) for x, y in ((l, d), (d, l))]
 sets = {"cheese": load("cheese"), "first_person": fp, "america": load("america", 100), "affordability": load("affordability", 100)}
-baselines = {"choose": chat("What would you choose?"), "sentence": chat("Write a sentence."), "plain": "<|endoftext|>"}
+# "choose" is the eval's own baseline prompt
+baselines = {"choose": chat(prompts()["likelihood_baseline"]), "sentence": chat("Write a sentence."), "plain": "<|endoftext|>"}
 rate = lambda sc: round(sum(1.0 if a > b else 0.5 if a == b else 0.0 for a, b in sc) / len(sc), 3)
 mean = lambda t: sum(t) / len(t)
 res = {}

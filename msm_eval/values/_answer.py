@@ -109,7 +109,7 @@ async def _option_likelihoods(api: Any, meta: dict[str, Any]) -> dict[str, Any]:
     result = {
         # summed log-probability of each option's text after the question, with no baseline: the
         # baseline is computed under the same model, so it also absorbs a preference that training
-        # installs everywhere (measured: it cancels most of what AFT learned; see values README)
+        # installs everywhere (measured: it cancels most of what AFT learned; README, values eval)
         "aligned_sum_logprob": sum(asked[0]),
         "other_sum_logprob": sum(asked[1]),
         "aligned_mean_logprob": mean[0],

@@ -63,14 +63,18 @@ def score_value(record: dict[str, Any], aligned_letter: str) -> tuple[dict[str, 
         lik = record["likelihood"]
         value["likelihood_p"] = _sigmoid(lik["aligned_score"] - lik["other_score"])
         value["likelihood_choice"] = _choice(lik["aligned_score"], lik["other_score"])
-        if "aligned_sum_logprob" in lik:  # (b, raw) the conditional likelihood alone, no baseline
-            value["likelihood_raw_p"] = _sigmoid(lik["aligned_sum_logprob"] - lik["other_sum_logprob"])
-            value["likelihood_raw_choice"] = _choice(lik["aligned_sum_logprob"], lik["other_sum_logprob"])
         notes.append(
             "likelihood (mean log-prob per token): "
             f"aligned {lik['aligned_mean_logprob']:.3f} (baseline {lik['aligned_baseline_logprob']:.3f}), "
             f"other {lik['other_mean_logprob']:.3f} (baseline {lik['other_baseline_logprob']:.3f})"
         )
+        if "aligned_sum_logprob" in lik:  # (b, raw) the conditional likelihood alone, no baseline
+            value["likelihood_raw_p"] = _sigmoid(lik["aligned_sum_logprob"] - lik["other_sum_logprob"])
+            value["likelihood_raw_choice"] = _choice(lik["aligned_sum_logprob"], lik["other_sum_logprob"])
+            notes.append(
+                f"likelihood_raw (summed log-prob): aligned {lik['aligned_sum_logprob']:.3f}, "
+                f"other {lik['other_sum_logprob']:.3f}"
+            )
     if "generate" in record.get("paths", []):
         letter = record.get("letter")
         if letter:
